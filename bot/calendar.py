@@ -13,8 +13,6 @@ from functools import lru_cache
 import holidays
 from dateutil.easter import easter as easter_sunday
 
-from bot.rules.dates import academic_year_of
-
 
 @dataclass(frozen=True, order=True)
 class Term:
@@ -109,8 +107,9 @@ def estimate_terms(academic_year: int) -> list[Term]:
 
     Estimates only, for a school that has not entered its own: autumn from the first working day on or
     after 2 September to the Friday on or before 20 December; spring from the first working day on or
-    after 4 January to the Friday a week before Good Friday; summer from the Monday a week after Easter
-    Monday to the last weekday on or before 22 July.
+    after 4 January to the Friday a week before Good Friday; summer from the first working day on or after the
+    Monday a week after Easter Monday (after a late Easter that Monday can be the early May bank
+    holiday, as in 2011 and 2038) to the last weekday on or before 22 July.
     """
     y = academic_year
     autumn_start = next_working_day(date(y, 9, 2))
@@ -119,7 +118,7 @@ def estimate_terms(academic_year: int) -> list[Term]:
     easter = easter_sunday(y + 1)
     good_friday = easter - timedelta(days=2)
     spring_end = good_friday - timedelta(days=7)
-    summer_start = easter + timedelta(days=8)
+    summer_start = next_working_day(easter + timedelta(days=8))
     summer_end = date(y + 1, 7, 22)
     while summer_end.weekday() >= 5:
         summer_end -= timedelta(days=1)
@@ -133,6 +132,10 @@ def estimate_terms(academic_year: int) -> list[Term]:
 
 def estimated_terms_around(today: date) -> list[Term]:
     """Estimated terms for the current and the next academic year."""
+    # Imported here, not at the top: importing ``bot.rules.dates`` runs ``bot/rules/__init__.py``, which
+    # imports this module, so a top-level import breaks ``import bot.calendar`` when it comes first.
+    from bot.rules.dates import academic_year_of
+
     year = academic_year_of(today)
     return estimate_terms(year) + estimate_terms(year + 1)
 

@@ -79,7 +79,8 @@ def phase_transfer_review(facts: PupilFacts, transfer_years: tuple[int, ...], to
 
 def review_meeting_deadlines(facts: PupilFacts) -> list[Deadline]:
     """Regs 20(3)-(4): invitations at least 2 weeks before the meeting; Regs 20(7): the report within
-    2 weeks after it; Regs 20(10): the LA's decision within 4 weeks after it."""
+    2 weeks after it; Regs 20(10): the LA's decision (maintain, amend or cease) within 4 weeks after it,
+    met by any LA decision sent after the meeting day."""
     out: list[Deadline] = []
     for m in facts.review_meetings:
         if m.booked_for is not None:
@@ -88,8 +89,8 @@ def review_meeting_deadlines(facts: PupilFacts) -> list[Deadline]:
         if m.held_on is not None:
             out.append(_make("review_report", f"review_report:{m.id}", m.held_on + weeks(2), False, facts,
                              staff_id=facts.teacher_id))
-            decided = any(d.sent_on >= m.held_on and d.kind not in ASSESSMENT_DECISIONS
-                          for d in facts.decisions)
+            # RULES.md: done by "any LA decision recorded after M" (strictly after the meeting day).
+            decided = any(d.sent_on > m.held_on for d in facts.decisions)
             out.append(_make("review_decision", f"review_decision:{m.id}", m.held_on + weeks(4), decided,
                              facts))
     return out

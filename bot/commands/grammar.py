@@ -1,0 +1,235 @@
+"""One grammar: the command definitions drive the parser, the usage lines and the help text.
+
+A command is a few words (``pupil add``), positional arguments of known kinds and ``key:value``
+options. Parsing turns text into plain values; resolving pupils and staff is the services' job.
+"""
+
+import difflib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from bot.commands.tokens import ParseError, Token, parse_date, parse_staff_ref, take_date, tokenize
+
+# Kinds of value: pupil (a reference string), staff ((handle, display)), date, text (one word or a quoted
+# phrase), choice (one of ``choices``), int, rest (every remaining word, joined).
+ArgKind = str
+
+
+@dataclass(frozen=True)
+class Arg:
+    name: str
+    kind: ArgKind = "text"
+    choices: tuple[str, ...] = ()
+    optional: bool = False
+    help: str = ""
+
+    @property
+    def usage(self) -> str:
+        shown = "|".join(self.choices) if self.choices else f"<{self.name}>"
+        if self.kind == "text" and not self.choices and self.name not in ("reminder",):
+            shown = f'"<{self.name}>"' if self.name in ("name", "what") else shown
+        return f"[{shown}]" if self.optional else shown
+
+
+@dataclass(frozen=True)
+class Opt:
+    key: str
+    kind: ArgKind = "text"
+    choices: tuple[str, ...] = ()
+    required: bool = False
+    placeholder: str = ""
+    help: str = ""
+
+    @property
+    def usage(self) -> str:
+        value = "|".join(self.choices) if self.choices else f"<{self.placeholder or self.kind}>"
+        if self.kind == "text" and not self.choices and self.placeholder in ("who", "text", "authority", "name"):
+            value = f'"<{self.placeholder}>"'
+        shown = f"{self.key}:{value}"
+        return shown if self.required else f"[{shown}]"
+
+
+@dataclass(frozen=True)
+class Command:
+    words: tuple[str, ...]
+    summary: str
+    handler: Callable[..., Any]
+    args: tuple[Arg, ...] = ()
+    opts: tuple[Opt, ...] = ()
+    details: str = ""
+    examples: tuple[str, ...] = ()
+    anyone: bool = False  # may be used by people who are not (yet) on the staff list
+
+    @property
+    def name(self) -> str:
+        return " ".join(self.words)
+
+    @property
+    def usage(self) -> str:
+        parts = ["/sen", *self.words, *(a.usage for a in self.args), *(o.usage for o in self.opts)]
+        return " ".join(parts)
+
+    def help(self) -> str:
+        lines = [self.usage, f"  {self.summary}"]
+        if self.details:
+            lines.append(f"  {self.details}")
+        for a in self.args:
+            if a.help:
+                lines.append(f"  {a.usage.strip('[]')}: {a.help}")
+        for o in self.opts:
+            if o.help:
+                lines.append(f"  {o.key}: {o.help}")
+        for e in self.examples:
+            lines.append(f"  e.g. {e}")
+        return "\n".join(lines)
+
+
+@dataclass
+class Parsed:
+    command: Command
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+class Grammar:
+    def __init__(self, commands: list[Command]) -> None:
+        self.commands = commands
+        self.by_words = {c.words: c for c in commands}
+        self.families = sorted({c.words[0] for c in commands})
+
+    # --- finding the command ----------------------------------------------------------------------------
+
+    def match(self, tokens: list[Token]) -> tuple[Command, int]:
+        words = [t.text.lower() if t.key is None and not t.quoted else "" for t in tokens[:3]]
+        for n in (3, 2, 1):
+            if len(words) >= n and tuple(words[:n]) in self.by_words:
+                return self.by_words[tuple(words[:n])], n
+        if not words or not words[0]:
+            raise ParseError(f"Start with a command, like /sen help. Commands: {', '.join(self.families)}.")
+        first = words[0]
+        family = [c for c in self.commands if c.words[0] == first]
+        if family:
+            sub = words[1] if len(words) > 1 else ""
+            options = [c.words[1] for c in family if len(c.words) > 1]
+            guess = difflib.get_close_matches(sub, options, n=1) if sub else []
+            hint = f" Did you mean '/sen {first} {guess[0]}'?" if guess else ""
+            what = f"'{sub}' isn't a {first} command." if sub else f"'{first}' needs a next word."
+            raise ParseError(f"{what}{hint} Try: {', '.join(f'{first} {o}' for o in options)}.")
+        guess = difflib.get_close_matches(first, self.families, n=2)
+        hint = f" Did you mean {' or '.join(repr(g) for g in guess)}?" if guess else ""
+        raise ParseError(f"I don't know the command '{first}'.{hint} Type /sen help to see them all.")
+
+    # --- parsing ----------------------------------------------------------------------------------------
+
+    def parse(self, text: str, today: date) -> Parsed:
+        text = text.strip()
+        if text.lower().startswith("/sen"):
+            text = text[4:]
+        tokens = tokenize(text)
+        if not tokens:
+            tokens = [Token("help")]
+        command, used = self.match(tokens)
+        rest = tokens[used:]
+        words = [t for t in rest if t.key is None]
+        options = [t for t in rest if t.key is not None]
+        values: dict[str, Any] = {}
+        self._options(command, options, values, today)
+        self._positional(command, words, values, today)
+        return Parsed(command, values)
+
+    def _options(self, command: Command, options: list[Token], values: dict[str, Any], today: date) -> None:
+        known = {o.key: o for o in command.opts}
+        for tok in options:
+            assert tok.key is not None
+            opt = known.get(tok.key)
+            if opt is None:
+                if not known:
+                    raise ParseError(f"/sen {command.name} takes no options like '{tok.key}:'. Usage: {command.usage}")
+                guess = difflib.get_close_matches(tok.key, list(known), n=1)
+                hint = f" Did you mean {guess[0]}:?" if guess else ""
+                raise ParseError(f"Unknown option '{tok.key}:' for /sen {command.name}.{hint} "
+                                 f"Options: {', '.join(k + ':' for k in known)}.")
+            if opt.key in values:
+                raise ParseError(f"{opt.key}: is given twice; give it once.")
+            if not tok.text:
+                raise ParseError(f"{opt.key}: needs a value, like {opt.usage.strip('[]')}.")
+            values[opt.key] = self._value(opt.kind, opt.choices, tok.text, f"{opt.key}:", today)
+        for opt in command.opts:
+            if opt.required and opt.key not in values:
+                raise ParseError(f"/sen {command.name} needs {opt.usage}. Usage: {command.usage}")
+
+    def _positional(self, command: Command, words: list[Token], values: dict[str, Any], today: date) -> None:
+        i = 0
+        for arg in command.args:
+            if arg.kind == "rest":
+                values[arg.name] = " ".join(t.text for t in words[i:]) or None
+                i = len(words)
+                continue
+            if i >= len(words):
+                if arg.optional:
+                    continue
+                raise ParseError(f"/sen {command.name} needs {arg.usage}. Usage: {command.usage}")
+            if arg.optional and arg.choices and words[i].text.lower() not in arg.choices:
+                # Optional choices may come in any order (``/sen due all week``).
+                later = [a for a in command.args if a.optional and a.choices and a.name not in values
+                         and words[i].text.lower() in a.choices]
+                if later:
+                    continue
+                raise ParseError(f"'{words[i].text}' isn't one of {', '.join(arg.choices)}. Usage: {command.usage}")
+            if arg.kind == "date":
+                values[arg.name], n = take_date(words, i, today)
+                i += n
+                continue
+            values[arg.name] = self._value(arg.kind, arg.choices, words[i].text, f"<{arg.name}>", today,
+                                           quoted=words[i].quoted)
+            i += 1
+        if i < len(words):
+            # Optional choices left unplaced because of their order get one more chance.
+            for tok in words[i:]:
+                slot = next((a for a in command.args if a.optional and a.choices and a.name not in values
+                             and tok.text.lower() in a.choices), None)
+                if slot is None:
+                    extra = " ".join(f'"{t.text}"' if t.quoted else t.text for t in words[i:])
+                    tip = " Put a name with spaces in quotes." if any(a.kind in ("pupil", "text")
+                                                                      for a in command.args) else ""
+                    raise ParseError(f"I didn't expect '{extra}'.{tip} Usage: {command.usage}")
+                values[slot.name] = tok.text.lower()
+
+    @staticmethod
+    def _value(kind: ArgKind, choices: tuple[str, ...], text: str, label: str, today: date,
+               quoted: bool = False) -> Any:
+        if choices:
+            lowered = text.lower()
+            if lowered not in choices:
+                raise ParseError(f"{label} takes {', '.join(choices)}; '{text}' isn't one of them.")
+            return lowered
+        if kind == "date":
+            return parse_date(text, today)
+        if kind == "staff":
+            return parse_staff_ref(text)
+        if kind == "int":
+            if not text.strip().lstrip("+").isdigit():
+                raise ParseError(f"{label} takes a whole number, like 6; '{text}' isn't one.")
+            return int(text)
+        if kind == "pupil" and not text.strip():
+            raise ParseError('Which pupil? Give a name in quotes ("Ava Smith"), a unique prefix, #id or UPN.')
+        return text
+
+    # --- help -------------------------------------------------------------------------------------------
+
+    def help(self, topic: str | None = None) -> tuple[str, list[str]]:
+        """(title, lines) for /sen help and /sen help <command>."""
+        if topic:
+            wanted = tuple(topic.lower().removeprefix("/sen").split())
+            found = [c for c in self.commands if c.words[: len(wanted)] == wanted]
+            if not found:
+                guess = difflib.get_close_matches(" ".join(wanted), [c.name for c in self.commands], n=2)
+                hint = f" Did you mean {' or '.join(guess)}?" if guess else ""
+                raise ParseError(f"There is no command '{topic}'.{hint} /sen help lists them all.")
+            return f"Help: /sen {' '.join(wanted)}", [c.help() for c in found]
+        lines = []
+        for family in dict.fromkeys(c.words[0] for c in self.commands):
+            for c in (c for c in self.commands if c.words[0] == family):
+                lines.append(f"{c.usage}\n    {c.summary}")
+        return "sendbot: log SEN support from chat and never miss a statutory deadline", lines

@@ -1,0 +1,118 @@
+"""pupil, contact, export and erase."""
+
+import json
+from typing import Any
+
+from bot.commands.context import Ctx, day, deadline_item, year_label
+from bot.commands.grammar import Arg, Command, Opt
+from bot.commands.reply import Action, Item, Reply
+from bot.services import pupils as svc
+from bot.services.reports import all_deadlines
+
+
+def pupil_add(ctx: Ctx, v: dict[str, Any]) -> Reply:
+    p = svc.add_pupil(ctx.session, ctx.actor, v["name"], v["year"], ctx.today, class_name=v.get("class"),
+                      teacher=v.get("teacher"), upn=v.get("upn"), dob=v.get("dob"))
+    return Reply(f"Added {p.name} (#{p.id}), {year_label(p.year_group)}.",
+                 lines=["Next: if they need SEN support, record it so the termly parent meetings are tracked."],
+                 actions=[Action("Start SEN support", f"/sen support start #{p.id} today"),
+                          Action("Show", f"/sen pupil show #{p.id}")])
+
+
+def pupil_show(ctx: Ctx, v: dict[str, Any]) -> Reply:
+    view = svc.show_pupil(ctx.session, ctx.actor, v["pupil"], ctx.today)
+    p = view.pupil
+    status = {"support": "SEN support", "ehcp": "EHC plan", "none": "no SEN recorded"}[view.status]
+    fields = [("Year", year_label(view.year)), ("SEN", status)]
+    if p.class_name:
+        fields.append(("Class", p.class_name))
+    if view.teacher:
+        fields.append(("Teacher", f"@{view.teacher.handle}"))
+    if p.upn:
+        fields.append(("UPN", p.upn))
+    if p.archived:
+        fields.append(("Archived", "yes"))
+    if view.meetings:
+        fields.append(("Last parent meeting", day(view.meetings[-1].held_on)))
+    fields.append(("Parent contacts", str(len(view.contacts))))
+    items = [deadline_item(i, ctx.today)
+             for i in all_deadlines(ctx.session, ctx.actor.school_id, ctx.today, f"#{p.id}", ctx.actor)
+             if i.status in ("open", "overdue")]
+    running = [iv for iv in view.interventions if iv.status == "active"]
+    lines = [f"Interventions running: {', '.join(iv.what for iv in running)}"] if running else []
+    lines.append("Deadlines:" if items else "No open deadlines.")
+    return Reply(f"{p.name} (#{p.id})", fields=fields, lines=lines, items=items,
+                 actions=[Action("Log a parent meeting", f"/sen meeting #{p.id} today"),
+                          Action("Add an intervention", f"/sen intervention add #{p.id} \"<what>\" review:+6w")])
+
+
+def pupil_list(ctx: Ctx, v: dict[str, Any]) -> Reply:
+    rows = svc.list_pupils(ctx.session, ctx.actor, v.get("class"), v.get("status"), ctx.today)
+    label = {"support": "SEN support", "ehcp": "EHC plan", "none": ""}
+    items = [Item(f"{p.name} (#{p.id}) — {year_label(y)}{', ' + p.class_name if p.class_name else ''}"
+                  f"{' — ' + label[s] if label[s] else ''}") for p, y, s in rows]
+    if not items:
+        return Reply("No pupils match.", lines=["Add one: /sen pupil add \"<name>\" year:<R|1..14>"])
+    return Reply(f"{len(items)} pupil{'s' if len(items) != 1 else ''}", items=items)
+
+
+def pupil_archive(ctx: Ctx, v: dict[str, Any]) -> Reply:
+    p = svc.archive_pupil(ctx.session, ctx.actor, v["pupil"])
+    return Reply(f"Archived {p.name} (#{p.id}): no more deadlines or reminders. Their record is kept; "
+                 f"/sen erase #{p.id} deletes it.")
+
+
+def contact_add(ctx: Ctx, v: dict[str, Any]) -> Reply:
+    p, c = svc.add_contact(ctx.session, ctx.actor, v["pupil"], v["name"], v.get("relation"), v.get("phone"),
+                           v.get("email"), v.get("prefers"))
+    return Reply(f"Added a parent contact for {p.name}: {c.name}{' (' + c.relation + ')' if c.relation else ''}.")
+
+
+def contact_list(ctx: Ctx, v: dict[str, Any]) -> Reply:
+    p, contacts = svc.list_contacts(ctx.session, ctx.actor, v["pupil"])
+    if not contacts:
+        return Reply(f"No parent contacts for {p.name} yet.",
+                     lines=[f"Add one: /sen contact add #{p.id} \"<name>\" relation:mum phone:<p>"])
+    items = []
+    for c in contacts:
+        bits = [x for x in (c.phone, c.email) if x]
+        pref = f" · prefers {c.prefers}" if c.prefers else ""
+        items.append(Item(f"{c.name}{' (' + c.relation + ')' if c.relation else ''}", " · ".join(bits) + pref))
+    return Reply(f"Parent contacts for {p.name}", items=items)
+
+
+def export(ctx: Ctx, v: dict[str, Any]) -> Reply:
+    data = svc.export_pupil(ctx.session, ctx.actor, v["pupil"])
+    return Reply(f"Everything sendbot holds about {data['pupil']['name']} (#{data['pupil']['id']}):",
+                 attachment=json.dumps(data, indent=2, default=str))
+
+
+def erase(ctx: Ctx, v: dict[str, Any]) -> Reply:
+    name = svc.erase_pupil(ctx.session, ctx.actor, v["pupil"])
+    return Reply(f"Erased {name} and everything recorded about them. The audit log keeps only that a record "
+                 "was erased, and by whom.")
+
+
+PUPIL = Arg("pupil", "pupil", help='a name in quotes ("Ava Smith"), a unique prefix (ava), #id or a UPN')
+
+COMMANDS = [
+    Command(("pupil", "add"), "Add a pupil you support.", pupil_add,
+            args=(Arg("name", help="the pupil's full name, in quotes"),),
+            opts=(Opt("year", required=True, placeholder="R|1..14", help="year group: R or 1 to 14"),
+                  Opt("class", placeholder="c"), Opt("teacher", "staff", placeholder="staff"),
+                  Opt("upn", placeholder="upn"), Opt("dob", "date", placeholder="date")),
+            examples=('/sen pupil add "Ava Smith" year:5 class:5B teacher:@alice',)),
+    Command(("pupil", "show"), "Show a pupil's SEN record and open deadlines.", pupil_show, args=(PUPIL,)),
+    Command(("pupil", "list"), "List the pupils you can see.", pupil_list,
+            opts=(Opt("class", placeholder="c"), Opt("status", choices=("support", "ehcp", "none")))),
+    Command(("pupil", "archive"), "Archive a pupil who has left: deadlines and reminders stop.", pupil_archive,
+            args=(PUPIL,)),
+    Command(("contact", "add"), "Add a parent or carer contact.", contact_add,
+            args=(PUPIL, Arg("name", help="the contact's name, in quotes")),
+            opts=(Opt("relation", placeholder="r"), Opt("phone", placeholder="p"), Opt("email", placeholder="e"),
+                  Opt("prefers", choices=("phone", "email", "text"))),
+            examples=('/sen contact add ava "Jo Smith" relation:mum phone:07700900123 prefers:text',)),
+    Command(("contact", "list"), "List a pupil's parent contacts.", contact_list, args=(PUPIL,)),
+    Command(("export",), "Export everything held about a pupil (subject access request).", export, args=(PUPIL,)),
+    Command(("erase",), "Erase a pupil's record for good (right to erasure).", erase, args=(PUPIL,)),
+]

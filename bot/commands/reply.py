@@ -1,0 +1,50 @@
+"""A platform-neutral reply: adapters render it as plain text, Block Kit or an Adaptive Card."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Item:
+    """One entry of a list: a title line and an optional detail line."""
+
+    title: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button: its label and the command text it runs."""
+
+    label: str
+    command: str
+
+
+@dataclass
+class Reply:
+    title: str
+    ok: bool = True  # False: the request was refused and nothing changed
+    lines: list[str] = field(default_factory=list)
+    fields: list[tuple[str, str]] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
+    private: bool = True  # only the asker sees it (pupil details are never shown to a channel)
+    attachment: str | None = None  # a document to hand over (an export), rendered as a file or code block
+
+    @classmethod
+    def refused(cls, reason: str, *hints: str) -> "Reply":
+        return cls(title=reason, ok=False, lines=list(hints))
+
+    def as_text(self) -> str:
+        """The plain-text rendering the console and the CLI print."""
+        out = [self.title]
+        out += [f"  {k}: {v}" for k, v in self.fields]
+        out += self.lines
+        for item in self.items:
+            out.append(f"  • {item.title}")
+            if item.detail:
+                out.append(f"      {item.detail}")
+        if self.actions:
+            out.append("  Next: " + " | ".join(f"{a.label}: {a.command}" for a in self.actions))
+        if self.attachment:
+            out.append(self.attachment)
+        return "\n".join(out)

@@ -1,0 +1,46 @@
+"""Who may see and change what (COMMANDS.md "Roles"). Checked here, in the use-case layer, never in adapters."""
+
+from dataclasses import dataclass
+
+from bot.services.errors import Refused
+from db.models import Pupil
+
+ROLES = ("teacher", "senco", "leader", "admin")
+
+
+@dataclass(frozen=True)
+class Actor:
+    staff_id: int
+    school_id: int
+    handle: str
+    role: str
+    class_name: str | None = None
+    display_name: str | None = None
+
+    @property
+    def whole_school(self) -> bool:
+        """SENCOs and admins see and change everything in the school."""
+        return self.role in ("senco", "admin")
+
+    @property
+    def reads_school_deadlines(self) -> bool:
+        return self.role in ("senco", "admin", "leader")
+
+    def teaches(self, pupil: Pupil) -> bool:
+        if pupil.teacher_id == self.staff_id:
+            return True
+        return bool(self.class_name and pupil.class_name and pupil.class_name.lower() == self.class_name.lower())
+
+    def can_see(self, pupil: Pupil) -> bool:
+        return self.whole_school or (self.role == "teacher" and self.teaches(pupil))
+
+    def require(self, *roles: str, doing: str) -> None:
+        if self.role not in roles:
+            names = " or ".join(f"a {r}" for r in roles) if len(roles) < 3 else ", ".join(roles)
+            raise Refused(f"Only {names} can {doing}; you are a {self.role}. Ask your SENCO or an admin.")
+
+    def require_pupil(self, pupil: Pupil, doing: str = "do that") -> None:
+        if not self.can_see(pupil):
+            if self.role == "leader":
+                raise Refused(f"Leaders read deadlines and digests; a teacher or the SENCO must {doing}.")
+            raise Refused(f"You can only {doing} for pupils you teach. Ask the SENCO if you need access.")

@@ -1,0 +1,195 @@
+"""Materialized deadlines: facts in, rules run, rows upserted, all in the caller's transaction.
+
+When a pupil's facts change, that pupil's deadlines are recomputed at once. Which terms and which
+academic year count depends on "today" too, so a read on a day other than the one the rows were
+computed for refreshes the whole school first (once a day in normal running).
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlmodel import Session, col, delete, select
+
+from bot import rules
+from bot.calendar import SchoolCalendar
+from bot.calendar import Term as CalendarTerm
+from bot.rules import model as rm
+from bot.rules.dates import current_year_group
+from db import models as m
+
+
+def school_calendar(session: Session, school_id: int) -> SchoolCalendar:
+    terms = session.exec(select(m.Term).where(m.Term.school_id == school_id)).all()
+    return SchoolCalendar(CalendarTerm(t.start, t.end, t.name, t.estimated) for t in terms)
+
+
+def transfer_years(school: m.School) -> tuple[int, ...] | None:
+    if not school.transfer_years:
+        return None
+    return tuple(int(x) for x in school.transfer_years.split(",") if x.strip())
+
+
+def school_facts(session: Session, school: m.School) -> rm.SchoolFacts:
+    appointments = session.exec(select(m.SencoAppointment).where(m.SencoAppointment.school_id == school.id)).all()
+    reports = session.exec(select(m.InfoReport.published_on).where(m.InfoReport.school_id == school.id)).all()
+    return rm.SchoolFacts(
+        phase=school.phase,
+        transfer_years=transfer_years(school),
+        senco_appointments=tuple(
+            rm.SencoAppointment(a.id or 0, a.staff_id, a.appointed_on, a.prior_months, a.qualified_on)
+            for a in appointments
+        ),
+        info_report_published=tuple(reports),
+    )
+
+
+def _grouped(session: Session, table: type, pupil_ids: list[int]) -> dict[int, list]:
+    rows = session.exec(select(table).where(col(table.pupil_id).in_(pupil_ids))).all()
+    out: dict[int, list] = defaultdict(list)
+    for row in rows:
+        out[row.pupil_id].append(row)
+    return out
+
+
+def pupil_facts(session: Session, pupils: list[m.Pupil], today: date) -> dict[int, rm.PupilFacts]:
+    """Load every fact about these pupils with one query per table."""
+    ids = [p.id for p in pupils if p.id is not None]
+    if not ids:
+        return {}
+    support = _grouped(session, m.SupportPeriod, ids)
+    meetings = _grouped(session, m.ParentMeeting, ids)
+    interventions = _grouped(session, m.Intervention, ids)
+    requests = _grouped(session, m.AssessmentRequest, ids)
+    decisions = _grouped(session, m.LaDecision, ids)
+    plans = _grouped(session, m.EhcPlan, ids)
+    reviews = _grouped(session, m.ReviewMeeting, ids)
+    certificates = _grouped(session, m.MediationCertificate, ids)
+    appeals = _grouped(session, m.Appeal, ids)
+    iv_ids = [iv.id for ivs in interventions.values() for iv in ivs]
+    iv_reviews: dict[int, list[m.InterventionReview]] = defaultdict(list)
+    if iv_ids:
+        for r in session.exec(
+            select(m.InterventionReview).where(col(m.InterventionReview.intervention_id).in_(iv_ids))
+        ).all():
+            iv_reviews[r.intervention_id].append(r)
+    out: dict[int, rm.PupilFacts] = {}
+    for p in pupils:
+        assert p.id is not None
+        out[p.id] = rm.PupilFacts(
+            pupil_id=p.id,
+            year_group=current_year_group(p.year_group, p.year_recorded_in, today),
+            teacher_id=p.teacher_id,
+            support=tuple(rm.SupportPeriod(s.start, s.end) for s in support[p.id]),
+            parent_meetings=tuple(x.held_on for x in meetings[p.id]),
+            interventions=tuple(
+                rm.Intervention(
+                    iv.id,
+                    iv.what,
+                    tuple(
+                        rm.InterventionReview(r.due, r.reviewed_on)
+                        for r in sorted(iv_reviews[iv.id], key=lambda r: (r.due, r.id))
+                    ),
+                    iv.staff_id,
+                )
+                for iv in interventions[p.id]
+            ),
+            assessment_requests=tuple(rm.AssessmentRequest(r.id, r.received_on) for r in requests[p.id]),
+            decisions=tuple(rm.Decision(d.id, d.kind, d.sent_on) for d in decisions[p.id]),
+            plans=tuple(rm.Plan(x.id, x.issued_on, x.ceased_on) for x in plans[p.id]),
+            review_meetings=tuple(rm.ReviewMeeting(x.id, x.booked_for, x.held_on) for x in reviews[p.id]),
+            mediation_certificates=tuple(c.issued_on for c in certificates[p.id]),
+            appeals_lodged=tuple(a.lodged_on for a in appeals[p.id]),
+        )
+    return out
+
+
+def _upsert(session: Session, school: m.School, existing: Iterable[m.Deadline], fresh: list[rm.Deadline]) -> bool:
+    """Make the stored rows match ``fresh``; return whether anything changed."""
+    by_key = {row.key: row for row in existing}
+    changed = False
+    now = datetime.now(UTC)
+    for d in fresh:
+        row = by_key.pop(d.key, None)
+        if row is None:
+            session.add(m.Deadline(school_id=school.id, pupil_id=d.pupil_id, staff_id=d.staff_id, key=d.key,
+                                   kind=d.kind, due=d.due, duty=d.duty, rule=d.rule, done=d.done,
+                                   detail=d.detail[:200], updated_at=now))
+            changed = True
+            continue
+        values = {"due": d.due, "done": d.done, "staff_id": d.staff_id, "detail": d.detail[:200], "rule": d.rule,
+                  "duty": d.duty}
+        if any(getattr(row, k) != v for k, v in values.items()):
+            if row.due != d.due:
+                row.sequence += 1
+            for k, v in values.items():
+                setattr(row, k, v)
+            row.updated_at = now
+            session.add(row)
+            changed = True
+    for gone in by_key.values():
+        session.delete(gone)
+        changed = True
+    return changed
+
+
+@dataclass
+class Recomputed:
+    changed: bool
+
+
+def recompute_pupils(session: Session, school: m.School, pupils: list[m.Pupil], today: date,
+                     calendar: SchoolCalendar | None = None, facts: rm.SchoolFacts | None = None) -> bool:
+    """Recompute the deadlines of these pupils (archived pupils have none)."""
+    calendar = calendar or school_calendar(session, school.id)
+    facts = facts or school_facts(session, school)
+    live = [p for p in pupils if not p.archived]
+    by_pupil = pupil_facts(session, live, today)
+    ids = [p.id for p in pupils]
+    existing: dict[int, list[m.Deadline]] = defaultdict(list)
+    if ids:
+        for row in session.exec(select(m.Deadline).where(col(m.Deadline.pupil_id).in_(ids))).all():
+            existing[row.pupil_id].append(row)
+    changed = False
+    for p in pupils:
+        fresh = [] if p.archived else rules.pupil_deadlines(by_pupil[p.id], facts, calendar, today)
+        changed |= _upsert(session, school, existing[p.id], fresh)
+    if changed:
+        school.data_version += 1
+        session.add(school)
+    session.flush()
+    return changed
+
+
+def recompute_pupil(session: Session, school: m.School, pupil: m.Pupil, today: date) -> None:
+    recompute_pupils(session, school, [pupil], today)
+
+
+def recompute_school_level(session: Session, school: m.School) -> None:
+    existing = session.exec(
+        select(m.Deadline).where(m.Deadline.school_id == school.id, col(m.Deadline.pupil_id).is_(None))
+    ).all()
+    if _upsert(session, school, existing, rules.school_deadlines(school_facts(session, school))):
+        school.data_version += 1
+        session.add(school)
+    session.flush()
+
+
+def refresh_school(session: Session, school: m.School, today: date) -> None:
+    """Recompute every deadline of the school as of ``today``."""
+    pupils = list(session.exec(select(m.Pupil).where(m.Pupil.school_id == school.id)).all())
+    recompute_pupils(session, school, pupils, today)
+    recompute_school_level(session, school)
+    school.deadlines_as_of = today
+    session.add(school)
+    session.flush()
+
+
+def ensure_fresh(session: Session, school: m.School, today: date) -> None:
+    if school.deadlines_as_of != today:
+        refresh_school(session, school, today)
+
+
+def remove_pupil_deadlines(session: Session, pupil_id: int) -> None:
+    session.exec(delete(m.Deadline).where(col(m.Deadline.pupil_id) == pupil_id))

@@ -1,0 +1,240 @@
+"""Pupils and their parent contacts: add, show, list, archive, export, erase."""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, col, delete, select
+
+from bot.rules.dates import academic_year_of, current_year_group
+from bot.services.access import Actor
+from bot.services.deadlines import recompute_pupil, remove_pupil_deadlines
+from bot.services.errors import Refused
+from bot.services.lookup import UPN, find_pupil, find_staff
+from bot.services.school import audit, get_school
+from db import models as m
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE = re.compile(r"^\+?[0-9 ()-]{6,20}$")
+FACT_TABLES = (m.SupportPeriod, m.ParentMeeting, m.ParentContact, m.AssessmentRequest, m.LaDecision, m.EhcPlan,
+               m.ReviewMeeting, m.MediationCertificate, m.Appeal)
+
+
+def parse_year(text: str) -> int:
+    """Year groups are R (Reception, stored as 0) or 1 to 14."""
+    t = text.strip().upper().removeprefix("Y").removeprefix("EAR").strip()
+    if t in ("R", "RECEPTION", "0"):
+        return 0
+    if t.isdigit() and 1 <= int(t) <= 14:
+        return int(t)
+    raise Refused(f"year takes R or a year group from 1 to 14 (like year:5); '{text}' isn't one.")
+
+
+def year_label(year: int) -> str:
+    return "Reception" if year == 0 else f"Year {year}"
+
+
+def current_year(p: m.Pupil, today: date) -> int:
+    return current_year_group(p.year_group, p.year_recorded_in, today)
+
+
+def add_pupil(session: Session, actor: Actor, name: str, year: str, today: date, class_name: str | None = None,
+              teacher: tuple[str, str | None] | None = None, upn: str | None = None,
+              dob: date | None = None) -> m.Pupil:
+    name = " ".join(name.split())
+    if not name or len(name) > 200:
+        raise Refused("The pupil needs a full name in quotes, like \"Ava Smith\".")
+    if name.startswith("#") or UPN.match(name):
+        raise Refused(f"'{name}' looks like a pupil number or UPN, not a name: give the name in quotes.")
+    year_group = parse_year(year)
+    if actor.role == "leader":
+        raise Refused("Leaders read deadlines and digests; a teacher, the SENCO or an admin adds pupils.")
+    teacher_id: int | None = None
+    if teacher is not None:
+        staff = find_staff(session, actor.school_id, *teacher)
+        teacher_id = staff.id
+    elif actor.role == "teacher":
+        teacher_id = actor.staff_id  # a teacher adds the pupils they teach
+    if actor.role == "teacher" and teacher_id != actor.staff_id and not (
+        class_name and actor.class_name and class_name.lower() == actor.class_name.lower()
+    ):
+        raise Refused("Teachers add pupils they teach: leave out teacher:, or ask the SENCO to add this pupil.")
+    if upn is not None:
+        upn = upn.strip().upper()
+        if not UPN.match(upn):
+            raise Refused(f"'{upn}' is not a UPN: a UPN is a letter followed by 12 characters (like A123456789012).")
+        if session.exec(select(m.Pupil).where(m.Pupil.school_id == actor.school_id, m.Pupil.upn == upn)).first():
+            raise Refused(f"Another pupil already has UPN {upn}.")
+    if dob is not None and dob >= today:
+        raise Refused("dob is the date of birth: it must be in the past.")
+    same = session.exec(select(m.Pupil).where(m.Pupil.school_id == actor.school_id, m.Pupil.name == name,
+                                              col(m.Pupil.archived).is_(False))).all()
+    if same and upn is None:
+        raise Refused(f"There is already a pupil called {name} (#{same[0].id}). If this is a different child, "
+                      "add them with their upn: so they can be told apart.")
+    pupil = m.Pupil(school_id=actor.school_id, name=name, upn=upn, dob=dob, year_group=year_group,
+                    year_recorded_in=academic_year_of(today), class_name=class_name, teacher_id=teacher_id)
+    session.add(pupil)
+    session.flush()
+    audit(session, actor, actor.school_id, "pupil.add", pupil.id)
+    return pupil
+
+
+@dataclass
+class PupilView:
+    pupil: m.Pupil
+    year: int
+    teacher: m.Staff | None
+    status: str  # support | ehcp | none
+    deadlines: list[m.Deadline]
+    interventions: list[m.Intervention]
+    meetings: list[m.ParentMeeting]
+    contacts: list[m.ParentContact]
+
+
+def sen_status(session: Session, pupil_id: int) -> str:
+    plans = session.exec(select(m.EhcPlan).where(m.EhcPlan.pupil_id == pupil_id,
+                                                 col(m.EhcPlan.ceased_on).is_(None))).first()
+    if plans is not None:
+        return "ehcp"
+    support = session.exec(select(m.SupportPeriod).where(m.SupportPeriod.pupil_id == pupil_id,
+                                                         col(m.SupportPeriod.end).is_(None))).first()
+    return "support" if support is not None else "none"
+
+
+def show_pupil(session: Session, actor: Actor, ref: str, today: date) -> PupilView:
+    pupil = find_pupil(session, actor, ref, include_archived=True)
+    actor.require_pupil(pupil, "see a pupil's details")
+    assert pupil.id is not None
+    deadlines = session.exec(select(m.Deadline).where(m.Deadline.pupil_id == pupil.id)
+                             .order_by(m.Deadline.due)).all()
+    return PupilView(
+        pupil=pupil,
+        year=current_year(pupil, today),
+        teacher=session.get(m.Staff, pupil.teacher_id) if pupil.teacher_id else None,
+        status=sen_status(session, pupil.id),
+        deadlines=list(deadlines),
+        interventions=list(session.exec(select(m.Intervention).where(m.Intervention.pupil_id == pupil.id)).all()),
+        meetings=list(session.exec(select(m.ParentMeeting).where(m.ParentMeeting.pupil_id == pupil.id)
+                                   .order_by(m.ParentMeeting.held_on)).all()),
+        contacts=list(session.exec(select(m.ParentContact).where(m.ParentContact.pupil_id == pupil.id)).all()),
+    )
+
+
+def list_pupils(session: Session, actor: Actor, class_name: str | None, status: str | None,
+                today: date) -> list[tuple[m.Pupil, int, str]]:
+    if actor.role == "leader":
+        raise Refused("Leaders read deadlines and digests (/sen due, /sen digest); pupil lists are for teachers "
+                      "and the SENCO.")
+    query = select(m.Pupil).where(m.Pupil.school_id == actor.school_id, col(m.Pupil.archived).is_(False))
+    out = []
+    for p in session.exec(query.order_by(m.Pupil.name)).all():
+        if not actor.can_see(p):
+            continue
+        if class_name and (p.class_name or "").lower() != class_name.lower():
+            continue
+        assert p.id is not None
+        s = sen_status(session, p.id)
+        if status and s != status:
+            continue
+        out.append((p, current_year(p, today), s))
+    return out
+
+
+def archive_pupil(session: Session, actor: Actor, ref: str) -> m.Pupil:
+    actor.require("senco", "admin", doing="archive a pupil")
+    pupil = find_pupil(session, actor, ref)
+    assert pupil.id is not None
+    pupil.archived = True
+    session.add(pupil)
+    remove_pupil_deadlines(session, pupil.id)
+    school = get_school(session, actor.school_id)
+    school.data_version += 1
+    session.add(school)
+    audit(session, actor, actor.school_id, "pupil.archive", pupil.id)
+    return pupil
+
+
+def _row(obj: Any) -> dict[str, Any]:
+    skip = {"school_id", "pupil_id"}
+    return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in obj.model_dump().items() if k not in skip}
+
+
+def export_pupil(session: Session, actor: Actor, ref: str) -> dict[str, Any]:
+    """Everything held about one pupil, for a subject access request (UK GDPR Art. 15)."""
+    actor.require("senco", "admin", doing="export a pupil's record")
+    pupil = find_pupil(session, actor, ref, include_archived=True)
+    assert pupil.id is not None
+    data: dict[str, Any] = {"pupil": _row(pupil)}
+    for table in FACT_TABLES:
+        rows = session.exec(select(table).where(table.pupil_id == pupil.id)).all()
+        data[table.__tablename__] = [_row(r) for r in rows]
+    interventions = session.exec(select(m.Intervention).where(m.Intervention.pupil_id == pupil.id)).all()
+    data["intervention"] = []
+    for iv in interventions:
+        reviews = session.exec(select(m.InterventionReview).where(m.InterventionReview.intervention_id == iv.id)).all()
+        data["intervention"].append({**_row(iv), "reviews": [_row(r) for r in reviews]})
+    data["deadline"] = [_row(d) for d in session.exec(select(m.Deadline).where(m.Deadline.pupil_id == pupil.id))]
+    audit(session, actor, actor.school_id, "pupil.export", pupil.id)
+    return data
+
+
+def erase_pupil(session: Session, actor: Actor, ref: str) -> str:
+    """Delete a pupil and every fact about them (UK GDPR Art. 17). The audit trail keeps only the id."""
+    actor.require("senco", "admin", doing="erase a pupil's record")
+    pupil = find_pupil(session, actor, ref, include_archived=True)
+    pid = pupil.id
+    assert pid is not None
+    name = pupil.name
+    remove_pupil_deadlines(session, pid)
+    iv_ids = list(session.exec(select(m.Intervention.id).where(m.Intervention.pupil_id == pid)).all())
+    if iv_ids:
+        session.exec(delete(m.InterventionReview).where(col(m.InterventionReview.intervention_id).in_(iv_ids)))
+    session.exec(delete(m.Intervention).where(col(m.Intervention.pupil_id) == pid))
+    for table in FACT_TABLES:
+        session.exec(delete(table).where(col(table.pupil_id) == pid))
+    session.delete(pupil)
+    school = get_school(session, actor.school_id)
+    school.data_version += 1
+    session.add(school)
+    audit(session, actor, actor.school_id, "pupil.erase", pid)
+    session.flush()
+    return name
+
+
+# --- contacts --------------------------------------------------------------------------------------------
+
+
+def add_contact(session: Session, actor: Actor, ref: str, name: str, relation: str | None, phone: str | None,
+                email: str | None, prefers: str | None) -> tuple[m.Pupil, m.ParentContact]:
+    pupil = find_pupil(session, actor, ref)
+    actor.require_pupil(pupil, "add a parent contact")
+    name = " ".join(name.split())
+    if not name:
+        raise Refused("The contact needs a name in quotes, like \"Jo Smith\".")
+    if phone is not None and not PHONE.match(phone.strip()):
+        raise Refused(f"'{phone}' doesn't look like a phone number: use digits, spaces and an optional +.")
+    if email is not None and not EMAIL.match(email.strip()):
+        raise Refused(f"'{email}' doesn't look like an email address (like name@example.org).")
+    if prefers == "email" and not email:
+        raise Refused("prefers:email needs an email: address for the contact.")
+    if prefers in ("phone", "text") and not phone:
+        raise Refused(f"prefers:{prefers} needs a phone: number for the contact.")
+    contact = m.ParentContact(school_id=actor.school_id, pupil_id=pupil.id, name=name, relation=relation,
+                              phone=phone.strip() if phone else None, email=email.strip() if email else None,
+                              prefers=prefers)
+    session.add(contact)
+    audit(session, actor, actor.school_id, "contact.add", pupil.id)
+    return pupil, contact
+
+
+def list_contacts(session: Session, actor: Actor, ref: str) -> tuple[m.Pupil, list[m.ParentContact]]:
+    pupil = find_pupil(session, actor, ref)
+    actor.require_pupil(pupil, "see parent contacts")
+    return pupil, list(session.exec(select(m.ParentContact).where(m.ParentContact.pupil_id == pupil.id)).all())
+
+
+def touch(session: Session, actor: Actor, pupil: m.Pupil, today: date) -> None:
+    """Recompute one pupil's deadlines in this transaction after a fact changed."""
+    recompute_pupil(session, get_school(session, actor.school_id), pupil, today)

@@ -1,0 +1,311 @@
+"""Schools, staff, terms, settings and SENCO appointments."""
+
+import re
+from datetime import date, time
+
+from sqlmodel import Session, select
+
+from bot.calendar import Term as CalendarTerm
+from bot.calendar import estimated_terms_around
+from bot.rules.model import PHASE_TRANSFER_YEARS, PHASES
+from bot.rules.school import NASENCO_LAST_DAY
+from bot.services.access import ROLES, Actor
+from bot.services.deadlines import recompute_school_level, refresh_school
+from bot.services.errors import Refused
+from bot.services.lookup import find_staff, staff_by_handle
+from db import models as m
+
+HANDLE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+# Settings a school can change with /sen settings, and their defaults.
+DEFAULT_SETTINGS: dict[str, str] = {
+    "reminder-time": "08:00",
+    "digest-day": "monday",
+    "reminders-channel": "",
+    "names-in-feeds": "no",
+}
+SETTING_KEYS = ("phase", "transfer-years", "info-report", *DEFAULT_SETTINGS)
+
+
+def audit(session: Session, actor: Actor | None, school_id: int, action: str, pupil_id: int | None = None) -> None:
+    session.add(m.AuditLog(school_id=school_id, staff_id=actor.staff_id if actor else None, pupil_id=pupil_id,
+                           action=action))
+
+
+def actor_for(session: Session, school_id: int, handle: str) -> Actor:
+    staff = staff_by_handle(session, school_id, handle)
+    if staff is None:
+        raise Refused(f"@{handle} is not on this school's staff list, so sendbot can't show or change anything "
+                      "for you. Ask your SENCO or an admin to add you: /sen staff add @you role:teacher")
+    assert staff.id is not None
+    return Actor(staff.id, school_id, staff.handle, staff.role, staff.class_name, staff.display_name)
+
+
+def valid_handle(handle: str) -> str:
+    if not HANDLE.match(handle):
+        raise Refused(f"'{handle}' is not a usable handle: use letters, digits, '.', '_' or '-' (like alice or "
+                      "U0123ABC).")
+    return handle.lower()
+
+
+def create_school(session: Session, name: str, admin_handle: str, phase: str, today: date) -> m.School:
+    """A new school, its first admin, and estimated terms for this and next academic year."""
+    name = " ".join(name.split())
+    if not name:
+        raise Refused("The school needs a name, like --school \"Oak Primary\".")
+    if phase not in PHASES:
+        raise Refused(f"'{phase}' is not a phase. Choose one of: {', '.join(PHASES)}.")
+    handle = valid_handle(admin_handle)
+    if session.exec(select(m.School).where(m.School.name == name)).first() is not None:
+        raise Refused(f"A school called '{name}' already exists in this database.")
+    school = m.School(name=name, phase=phase, settings=dict(DEFAULT_SETTINGS))
+    session.add(school)
+    session.flush()
+    assert school.id is not None
+    admin = m.Staff(school_id=school.id, handle=handle, role="admin")
+    session.add(admin)
+    for t in estimated_terms_around(today):
+        session.add(m.Term(school_id=school.id, name=t.name, start=t.start, end=t.end, estimated=True))
+    session.flush()
+    assert admin.id is not None
+    audit(session, Actor(admin.id, school.id, handle, "admin"), school.id, "school.create")
+    refresh_school(session, school, today)
+    return school
+
+
+def get_school(session: Session, school_id: int) -> m.School:
+    school = session.get(m.School, school_id)
+    if school is None:
+        raise Refused(f"There is no school #{school_id}.")
+    return school
+
+
+# --- staff -----------------------------------------------------------------------------------------------
+
+
+def add_staff(session: Session, actor: Actor, handle: str, display: str | None, role: str,
+              class_name: str | None = None) -> tuple[m.Staff, bool]:
+    """Add a member of staff, or change the role of one already known. Returns (staff, created)."""
+    actor.require("admin", doing="manage staff")
+    if role not in ROLES:
+        raise Refused(f"'{role}' is not a role. Choose one of: {', '.join(ROLES)}.")
+    handle = valid_handle(handle)
+    existing = session.exec(
+        select(m.Staff).where(m.Staff.school_id == actor.school_id, m.Staff.handle == handle)
+    ).first()
+    if existing is not None:
+        if existing.id == actor.staff_id and role != "admin":
+            others = session.exec(select(m.Staff).where(m.Staff.school_id == actor.school_id,
+                                                        m.Staff.role == "admin", m.Staff.active)).all()
+            if len(others) <= 1:
+                raise Refused("You are the only admin: add another admin before changing your own role.")
+        existing.role = role
+        existing.active = True
+        existing.display_name = display or existing.display_name
+        existing.class_name = class_name or existing.class_name
+        session.add(existing)
+        audit(session, actor, actor.school_id, "staff.update")
+        return existing, False
+    staff = m.Staff(school_id=actor.school_id, handle=handle, display_name=display, role=role,
+                    class_name=class_name)
+    session.add(staff)
+    session.flush()
+    audit(session, actor, actor.school_id, "staff.add")
+    return staff, True
+
+
+def list_staff(session: Session, actor: Actor) -> list[m.Staff]:
+    return list(session.exec(
+        select(m.Staff).where(m.Staff.school_id == actor.school_id, m.Staff.active).order_by(m.Staff.role,
+                                                                                               m.Staff.handle)
+    ).all())
+
+
+# --- terms -----------------------------------------------------------------------------------------------
+
+
+def add_term(session: Session, actor: Actor, name: str, start: date, end: date, today: date) -> tuple[m.Term, int]:
+    """Add a real term; it replaces the estimated terms it overlaps. Returns (term, estimates replaced)."""
+    actor.require("admin", doing="change term dates")
+    name = " ".join(name.split())
+    if not name:
+        raise Refused("The term needs a name, like \"Autumn 2026\".")
+    if end < start:
+        raise Refused(f"The term ends ({end:%d %b %Y}) before it starts ({start:%d %b %Y}): give the start first.")
+    if (end - start).days > 200:
+        raise Refused(f"{start:%d %b %Y} to {end:%d %b %Y} is longer than a school term: check the dates.")
+    terms = session.exec(select(m.Term).where(m.Term.school_id == actor.school_id)).all()
+    overlapping = [t for t in terms if t.start <= end and t.end >= start]
+    clash = [t for t in overlapping if not t.estimated]
+    if clash:
+        t = clash[0]
+        raise Refused(f"That overlaps '{t.name}' ({t.start:%d %b %Y} – {t.end:%d %b %Y}). Real terms may not "
+                      "overlap: fix the dates.")
+    for t in overlapping:
+        session.delete(t)
+    term = m.Term(school_id=actor.school_id, name=name, start=start, end=end)
+    session.add(term)
+    audit(session, actor, actor.school_id, "term.add")
+    session.flush()
+    refresh_school(session, get_school(session, actor.school_id), today)
+    return term, len(overlapping)
+
+
+def list_terms(session: Session, actor: Actor) -> list[m.Term]:
+    return list(session.exec(select(m.Term).where(m.Term.school_id == actor.school_id).order_by(m.Term.start)).all())
+
+
+# --- settings --------------------------------------------------------------------------------------------
+
+
+def settings_view(school: m.School) -> dict[str, str]:
+    last = school.settings.get("info-report-last", "")
+    years = school.transfer_years or ",".join(str(y) for y in PHASE_TRANSFER_YEARS.get(school.phase, ())) or "none"
+    view = {"phase": school.phase, "transfer-years": years, "info-report": last or "not recorded"}
+    for key, default in DEFAULT_SETTINGS.items():
+        view[key] = str(school.settings.get(key, default)) or "none"
+    return view
+
+
+def _parse_years(value: str) -> str:
+    years: list[int] = []
+    for part in re.split(r"[,\s]+", value.strip()):
+        if not part:
+            continue
+        part = part.upper().removeprefix("Y").removeprefix("EAR")
+        if part == "R":
+            years.append(0)
+        elif part.isdigit() and 0 <= int(part) <= 14:
+            years.append(int(part))
+        else:
+            raise Refused(f"transfer-years takes year groups R or 1 to 14, separated by commas (like 6,11); "
+                          f"'{part}' isn't one.")
+    return ",".join(str(y) for y in sorted(set(years)))
+
+
+def change_settings(session: Session, actor: Actor, changes: dict[str, object], today: date) -> list[str]:
+    """Apply settings; every value is checked before any is stored. Returns the keys changed."""
+    actor.require("admin", doing="change settings")
+    school = get_school(session, actor.school_id)
+    settings = dict(school.settings)
+    phase, years, info_report = school.phase, school.transfer_years, None
+    for key, value in changes.items():
+        text = str(value).strip()
+        if key == "phase":
+            if text.lower() not in PHASES:
+                raise Refused(f"phase must be one of: {', '.join(PHASES)}.")
+            phase = text.lower()
+        elif key == "transfer-years":
+            years = _parse_years(text) or None
+        elif key == "info-report":
+            if not isinstance(value, date):
+                raise Refused("info-report takes the date the SEN information report was last published.")
+            if value > today:
+                raise Refused("info-report is the date the report was published: it can't be in the future.")
+            info_report = value
+        elif key == "reminder-time":
+            try:
+                t = time.fromisoformat(text if len(text) > 2 else f"{text}:00")
+            except ValueError:
+                raise Refused(f"reminder-time takes a 24-hour time like 08:00; '{text}' isn't one.") from None
+            settings[key] = t.strftime("%H:%M")
+        elif key == "digest-day":
+            day = next((d for d in DAYS if d.startswith(text.lower()) and len(text) >= 2), None)
+            if day is None:
+                raise Refused(f"digest-day takes a day of the week, like monday; '{text}' isn't one.")
+            settings[key] = day
+        elif key == "reminders-channel":
+            settings[key] = text
+        elif key == "names-in-feeds":
+            if text.lower() not in ("yes", "no"):
+                raise Refused("names-in-feeds takes yes or no.")
+            settings[key] = text.lower()
+    recompute_all = phase != school.phase or years != school.transfer_years
+    school.phase, school.transfer_years, school.settings = phase, years, settings
+    if info_report is not None:
+        session.add(m.InfoReport(school_id=school.id, published_on=info_report))
+        latest = max(info_report.isoformat(), str(settings.get("info-report-last", "")))
+        school.settings = {**settings, "info-report-last": latest}
+    session.add(school)
+    session.flush()
+    audit(session, actor, school.id, "settings.change")
+    if recompute_all:
+        refresh_school(session, school, today)
+    else:
+        recompute_school_level(session, school)
+    return list(changes)
+
+
+# --- SENCO appointments ----------------------------------------------------------------------------------
+
+
+def senco_appointed(session: Session, actor: Actor, handle: str, display: str | None, appointed_on: date,
+                    prior_months: int) -> m.SencoAppointment:
+    actor.require("admin", doing="record a SENCO appointment")
+    if prior_months < 0 or prior_months > 600:
+        raise Refused("prior-months is the number of months they were a SENCO before, from 0 upwards.")
+    staff = find_staff(session, actor.school_id, handle, display)
+    assert staff.id is not None
+    same = session.exec(select(m.SencoAppointment).where(m.SencoAppointment.staff_id == staff.id,
+                                                         m.SencoAppointment.appointed_on == appointed_on)).first()
+    if same is not None:
+        raise Refused(f"@{staff.handle}'s appointment on {appointed_on:%d %b %Y} is already recorded.")
+    appointment = m.SencoAppointment(school_id=actor.school_id, staff_id=staff.id, appointed_on=appointed_on,
+                                     prior_months=prior_months)
+    session.add(appointment)
+    if staff.role in ("teacher", "leader"):
+        staff.role = "senco"  # the SENCO co-ordinates provision for the whole school
+        session.add(staff)
+    audit(session, actor, actor.school_id, "senco.appointed")
+    session.flush()
+    recompute_school_level(session, get_school(session, actor.school_id))
+    return appointment
+
+
+def senco_qualified(session: Session, actor: Actor, handle: str, display: str | None, qualified_on: date,
+                    award: str) -> m.SencoAppointment:
+    actor.require("admin", "senco", doing="record a SENCO qualification")
+    staff = find_staff(session, actor.school_id, handle, display)
+    if award == "nasenco" and qualified_on > NASENCO_LAST_DAY:
+        raise Refused("The NASENCO award only counts if completed before 1 Sep 2027 (SI 2024/535); after that "
+                      "the qualification is the NPQ for SENCOs: use award:npq.")
+    appointment = session.exec(
+        select(m.SencoAppointment).where(m.SencoAppointment.staff_id == staff.id)
+        .order_by(m.SencoAppointment.appointed_on.desc())  # type: ignore[attr-defined]
+    ).first()
+    if appointment is None:
+        raise Refused(f"@{staff.handle} has no SENCO appointment recorded. Record it first: "
+                      f"/sen senco appointed @{staff.handle} <date>")
+    appointment.qualified_on = qualified_on
+    appointment.award = award
+    session.add(appointment)
+    audit(session, actor, actor.school_id, "senco.qualified")
+    session.flush()
+    recompute_school_level(session, get_school(session, actor.school_id))
+    return appointment
+
+
+def import_terms(session: Session, school_id: int, terms: list[CalendarTerm], today: date) -> tuple[int, int]:
+    """Import real terms (an operator's action). Returns (added, estimated terms replaced).
+
+    Refused as a whole if any term overlaps a real term already recorded, so an import never half-happens.
+    """
+    existing = session.exec(select(m.Term).where(m.Term.school_id == school_id)).all()
+    replaced: set[int] = set()
+    for t in terms:
+        for e in existing:
+            if e.start <= t.end and e.end >= t.start:
+                if not e.estimated:
+                    raise Refused(f"'{t.name}' ({t.start:%d %b %Y} – {t.end:%d %b %Y}) overlaps '{e.name}', which "
+                                  "is already recorded. Real terms may not overlap: nothing was imported.")
+                replaced.add(e.id or 0)
+    for e in existing:
+        if e.id in replaced:
+            session.delete(e)
+    for t in terms:
+        session.add(m.Term(school_id=school_id, name=t.name, start=t.start, end=t.end))
+    session.add(m.AuditLog(school_id=school_id, action="term.import"))
+    session.flush()
+    refresh_school(session, get_school(session, school_id), today)
+    return len(terms), len(replaced)

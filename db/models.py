@@ -1,0 +1,224 @@
+"""The tables. Every row belongs to a school; every query is scoped by it.
+
+No ``from __future__ import annotations`` here: SQLModel needs real annotations at class creation.
+Dates are ``date`` (statutory deadlines are days); instants are timezone-aware UTC.
+"""
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class School(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    zone: str = Field(default="Europe/London", max_length=64)
+    phase: str = Field(default="primary", max_length=20)
+    transfer_years: str | None = Field(default=None, max_length=60)  # "6,11"; None = the phase's default
+    settings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    slack_team_id: str | None = Field(default=None, max_length=32, unique=True)
+    # The day the materialized deadlines were last computed for; a read on another day refreshes them.
+    deadlines_as_of: date | None = None
+    data_version: int = 0  # bumped whenever a deadline row changes (feeds' ETag, caches)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Staff(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("school_id", "handle"),)
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    handle: str = Field(max_length=64)  # lower-cased chat handle or platform user id (U0123ABC)
+    display_name: str | None = Field(default=None, max_length=200)
+    role: str = Field(default="teacher", max_length=20)  # teacher | senco | leader | admin
+    class_name: str | None = Field(default=None, max_length=40)  # the class a teacher teaches
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Pupil(SQLModel, table=True):
+    __table_args__ = (Index("ix_pupil_school_name", "school_id", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    name: str = Field(max_length=200)
+    upn: str | None = Field(default=None, max_length=13)
+    dob: date | None = None
+    year_group: int  # 0 = Reception, as recorded
+    year_recorded_in: int  # the academic year (its starting calendar year) the year group was recorded in
+    class_name: str | None = Field(default=None, max_length=40)
+    teacher_id: int | None = Field(default=None, foreign_key="staff.id")
+    archived: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class SupportPeriod(SQLModel, table=True):
+    __tablename__ = "support_period"
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    pupil_id: int = Field(foreign_key="pupil.id", index=True)
+    start: date
+    end: date | None = None
+
+
+class ParentMeeting(SQLModel, table=True):
+    __tablename__ = "parent_meeting"
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    pupil_id: int = Field(foreign_key="pupil.id", index=True)
+    held_on: date
+    attendees: str | None = Field(default=None, max_length=200)
+    note: str | None = Field(default=None, max_length=2000)
+    recorded_by: int | None = Field(default=None, foreign_key="staff.id")
+
+
+class ParentContact(SQLModel, table=True):
+    __tablename__ = "parent_contact"
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    pupil_id: int = Field(foreign_key="pupil.id", index=True)
+    name: str = Field(max_length=200)
+    relation: str | None = Field(default=None, max_length=60)
+    phone: str | None = Field(default=None, max_length=40)
+    email: str | None = Field(default=None, max_length=254)
+    prefers: str | None = Field(default=None, max_length=10)
+
+
+class Intervention(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    pupil_id: int = Field(foreign_key="pupil.id", index=True)
+    what: str = Field(max_length=200)
+    start: date | None = None
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    status: str = Field(default="active", max_length=20)  # active | stopped | escalated
+
+
+class InterventionReview(SQLModel, table=True):
+    """One planned review of an intervention and, once held, its outcome (the outcome history)."""
+
+    __tablename__ = "intervention_review"
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    intervention_id: int = Field(foreign_key="intervention.id", index=True)
+    due: date
+    reviewed_on: date | None = None
+    outcome: str | None = Field(default=None, max_length=20)  # continue | stop | escalate
+
+
+class AssessmentRequest(SQLModel, table=True):
+    __tablename__ = "assessment_request"
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    pupil_id: int = Field(foreign_key="pupil.id", index=True)
+    received_on: date
+
+
+class LaDecision(SQLModel, table=True):
+    __tablename__ = "la_decision"
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    pupil_id: int = Field(foreign_key="pupil.id", index=True)
+    kind: str = Field(max_length=30)
+    sent_on: date
+
+
+class EhcPlan(SQLModel, table=True):
+    __tablename__ = "ehc_plan"
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    pupil_id: int = Field(foreign_key="pupil.id", index=True)
+    issued_on: date
+    local_authority: str | None = Field(default=None, max_length=120)
+    ceased_on: date | None = None
+
+
+class ReviewMeeting(SQLModel, table=True):
+    __tablename__ = "review_meeting"
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    pupil_id: int = Field(foreign_key="pupil.id", index=True)
+    booked_for: date | None = None
+    held_on: date | None = None
+
+
+class MediationCertificate(SQLModel, table=True):
+    __tablename__ = "mediation_certificate"
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    pupil_id: int = Field(foreign_key="pupil.id", index=True)
+    issued_on: date
+
+
+class Appeal(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    pupil_id: int = Field(foreign_key="pupil.id", index=True)
+    lodged_on: date
+
+
+class Term(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    name: str = Field(max_length=120)
+    start: date
+    end: date
+    estimated: bool = False
+
+
+class SencoAppointment(SQLModel, table=True):
+    __tablename__ = "senco_appointment"
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    appointed_on: date
+    prior_months: int = 0
+    qualified_on: date | None = None
+    award: str | None = Field(default=None, max_length=20)  # npq | nasenco
+
+
+class InfoReport(SQLModel, table=True):
+    """A publication of the school's SEN information report (CFA s69)."""
+
+    __tablename__ = "info_report"
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    published_on: date
+
+
+class Deadline(SQLModel, table=True):
+    """A materialized deadline: recomputed with its pupil's facts, read by due date."""
+
+    __table_args__ = (
+        UniqueConstraint("school_id", "key"),
+        Index("ix_deadline_school_due", "school_id", "due"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id")
+    pupil_id: int | None = Field(default=None, foreign_key="pupil.id", index=True)
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    key: str = Field(max_length=120)
+    kind: str = Field(max_length=40)
+    due: date
+    duty: str = Field(max_length=10)
+    rule: str = Field(max_length=120)
+    done: bool = False
+    detail: str = Field(default="", max_length=200)
+    sequence: int = 0  # bumped when the due day moves (iCal SEQUENCE)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class AuditLog(SQLModel, table=True):
+    """Who did what, when, to which pupil. Ids and action names only: never names or free text."""
+
+    __tablename__ = "audit_log"
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    pupil_id: int | None = None  # no foreign key: the trail outlives an erased pupil
+    action: str = Field(max_length=60)
+    at: datetime = Field(default_factory=utcnow)
