@@ -242,43 +242,52 @@ def terms_import(
 
 @app.command()
 def run(
+    host: Annotated[str | None, typer.Option("--host", help="Address to listen on (SENDBOT_HOST, default "
+                                                            "127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="Port to listen on (SENDBOT_PORT, default 8080).")] = None,
     today: TodayOpt = None,
-    as_: Annotated[str | None, typer.Option("--as", help="Whose handle the console speaks as (default: the "
-                                                         "first admin).")] = None,
-    school: SchoolOpt = None,
 ) -> None:
-    """Start sendbot. Until a chat platform is connected this is the local console.
+    """Start sendbot: the web server (Slack, feeds, health) and the scheduler.
 
-    With an empty database it first creates a school called "My School" with you as its admin.
+    With an empty database it first creates a school called "My School" with you as its admin, so it
+    starts with no configuration at all.
     """
 
     def go() -> None:
-        from sqlmodel import Session, select
+        import uvicorn
 
-        from bot.console import Console
-        from bot.services.school import create_school
-        from db.engine import transaction
-        from db.models import School, Staff
+        from bot.server import connection_help, services_for
+        from bot.web import create_app
 
+        settings = get_settings()
+        fixed = _today(today) if today else None
         engine = _engine()
-        with Session(engine) as session:
-            has_school = session.exec(select(School)).first() is not None
-        if not has_school:
-            me = _local_handle()
-            with transaction(engine) as session:
-                create_school(session, "My School", me, "primary", _today(today))
-            typer.echo(f'Created "My School" with you (@{me}) as admin, and estimated term dates.')
-        sid = _school_id(engine, school)
-        handle = as_
-        if handle is None:
-            with Session(engine) as session:
-                first = session.exec(select(Staff).where(Staff.school_id == sid, Staff.role == "admin")
-                                     .order_by(Staff.id)).first()
-                handle = first.handle if first else _local_handle()
-        typer.echo("sendbot is running in console mode (no Slack or Teams connected yet).")
-        Console(engine, sid, handle, _today(today) if today else None).interactive()
+        _ensure_a_school(engine, fixed or _real_today())
+        app_ = create_app(settings, today=(lambda: fixed) if fixed else None, services=services_for(settings))
+        h, p = host or settings.host, port or settings.port
+        typer.echo(f"sendbot is listening on http://{h}:{p} (health: /healthz). Ctrl-C stops it.")
+        for line in connection_help(settings):
+            typer.echo(line)
+        uvicorn.run(app_, host=h, port=p, log_level="warning")
 
     _run(go)
+
+
+def _ensure_a_school(engine, day: date) -> None:  # type: ignore[no-untyped-def]
+    from sqlmodel import Session, select
+
+    from bot.services.school import create_school
+    from db.engine import transaction
+    from db.models import School
+
+    with Session(engine) as session:
+        if session.exec(select(School)).first() is not None:
+            return
+    me = _local_handle()
+    with transaction(engine) as session:
+        create_school(session, "My School", me, "primary", day)
+    typer.echo(f'Created "My School" with you (@{me}) as its admin, and estimated term dates. '
+               f'Talk to it locally: sendbot chat --as {me}')
 
 
 def _local_handle() -> str:

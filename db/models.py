@@ -222,3 +222,12 @@ class AuditLog(SQLModel, table=True):
     pupil_id: int | None = None  # no foreign key: the trail outlives an erased pupil
     action: str = Field(max_length=60)
     at: datetime = Field(default_factory=utcnow)
+
+
+# --- iCal feeds (issue 5; migration 0002) ------------------------------------------------------------------
+
+
+# --- reminders, outbox and digests (issue 4; migration 0003) ---------------------------------------------
+
+
+# --- Slack installations, OAuth state and event de-duplication (issue 3; migration 0004) -------------------
