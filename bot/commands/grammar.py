@@ -5,6 +5,8 @@ options. Parsing turns text into plain values; resolving pupils and staff is the
 """
 
 import difflib
+import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,6 +18,11 @@ from bot.commands.tokens import ParseError, Token, parse_date, parse_staff_ref, 
 # phrase), choice (one of ``choices``), int, rest (every remaining word, joined).
 ArgKind = str
 
+# A date this many years or more from today is a slip of the keyboard (2062 for 2026), and the statutory
+# arithmetic on it could run off the calendar (31/12/9999 + 2 months).
+DATE_RANGE_YEARS = 100
+_WHOLE_NUMBER = re.compile(r"\+?[0-9]{1,9}", re.ASCII)
+
 
 @dataclass(frozen=True)
 class Arg:
@@ -24,6 +31,7 @@ class Arg:
     choices: tuple[str, ...] = ()
     optional: bool = False
     help: str = ""
+    max_len: int = 0  # the longest value the database can store (0: not stored, no limit)
 
     @property
     def usage(self) -> str:
@@ -41,6 +49,7 @@ class Opt:
     required: bool = False
     placeholder: str = ""
     help: str = ""
+    max_len: int = 0  # the longest value the database can store (0: not stored, no limit)
 
     @property
     def usage(self) -> str:
@@ -124,6 +133,11 @@ class Grammar:
 
     def parse(self, text: str, today: date) -> Parsed:
         text = text.strip()
+        # PostgreSQL can't store NUL, and no one means to type a control character: refuse, don't crash.
+        bad = next((c for c in text if unicodedata.category(c) in ("Cc", "Cs") and not c.isspace()), None)
+        if bad is not None:
+            raise ParseError(f"Your message contains an invisible control character (U+{ord(bad):04X}). "
+                             "Type it again without it.")
         if text.lower().startswith("/sen"):
             text = text[4:]
         tokens = tokenize(text)
@@ -154,6 +168,7 @@ class Grammar:
                 raise ParseError(f"{opt.key}: is given twice; give it once.")
             if not tok.text:
                 raise ParseError(f"{opt.key}: needs a value, like {opt.usage.strip('[]')}.")
+            _fits(tok.text, opt.max_len, f"{opt.key}:")
             values[opt.key] = self._value(opt.kind, opt.choices, tok.text, f"{opt.key}:", today)
         for opt in command.opts:
             if opt.required and opt.key not in values:
@@ -179,9 +194,17 @@ class Grammar:
                 raise ParseError(f"'{words[i].text}' isn't one of {', '.join(arg.choices)}. Usage: {command.usage}")
             if arg.kind == "date":
                 values[arg.name], n = take_date(words, i, today)
+                _near(values[arg.name], today)
                 i += n
                 continue
-            values[arg.name] = self._value(arg.kind, arg.choices, words[i].text, f"<{arg.name}>", today,
+            text = words[i].text
+            last = arg is command.args[-1]
+            if last and arg.kind in ("text", "pupil") and not arg.choices and not words[i].quoted:
+                # A name typed without quotes as the last word of a command still means the whole name.
+                text = " ".join(t.text for t in words[i:])
+                i = len(words) - 1
+            _fits(text, arg.max_len, f"<{arg.name}>")
+            values[arg.name] = self._value(arg.kind, arg.choices, text, f"<{arg.name}>", today,
                                            quoted=words[i].quoted)
             i += 1
         if i < len(words):
@@ -205,11 +228,14 @@ class Grammar:
                 raise ParseError(f"{label} takes {', '.join(choices)}; '{text}' isn't one of them.")
             return lowered
         if kind == "date":
-            return parse_date(text, today)
+            return _near(parse_date(text, today), today)
         if kind == "staff":
             return parse_staff_ref(text)
         if kind == "int":
-            if not text.strip().lstrip("+").isdigit():
+            # Only 0-9: str.isdigit() also passes "²", which int() then rejects.
+            if not _WHOLE_NUMBER.fullmatch(text.strip()):
+                if text.strip().lstrip("+").isascii() and text.strip().lstrip("+").isdigit():
+                    raise ParseError(f"{label} {text} is far too big: give a number like 6.")
                 raise ParseError(f"{label} takes a whole number, like 6; '{text}' isn't one.")
             return int(text)
         if kind == "pupil" and not text.strip():
@@ -233,3 +259,16 @@ class Grammar:
             for c in (c for c in self.commands if c.words[0] == family):
                 lines.append(f"{c.usage}\n    {c.summary}")
         return "sendbot: log SEN support from chat and never miss a statutory deadline", lines
+
+
+def _fits(text: str, limit: int, label: str) -> None:
+    """Refuse a value longer than the database stores, naming the word and the limit."""
+    if limit and len(text) > limit:
+        raise ParseError(f"{label} is too long ({len(text)} characters): keep it to {limit} or fewer.")
+
+
+def _near(d: date, today: date) -> date:
+    if abs(d.year - today.year) >= DATE_RANGE_YEARS:
+        raise ParseError(f"{d.isoformat()} is {DATE_RANGE_YEARS} years or more from today: check the year, "
+                         "e.g. 12/03/2026.")
+    return d
