@@ -43,7 +43,8 @@ class Console:
               "'quit' or Ctrl-D to leave.", file=self.out)
         while True:
             try:
-                line = input("/sen ")
+                # No prompt when reading from a pipe: the transcript stays clean.
+                line = input("/sen " if sys.stdin.isatty() else "")
             except (EOFError, KeyboardInterrupt):
                 print(file=self.out)
                 return

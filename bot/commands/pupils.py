@@ -97,9 +97,9 @@ PUPIL = Arg("pupil", "pupil", help='a name in quotes ("Ava Smith"), a unique pre
 
 COMMANDS = [
     Command(("pupil", "add"), "Add a pupil you support.", pupil_add,
-            args=(Arg("name", help="the pupil's full name, in quotes"),),
+            args=(Arg("name", help="the pupil's full name, in quotes", max_len=200),),
             opts=(Opt("year", required=True, placeholder="R|1..14", help="year group: R or 1 to 14"),
-                  Opt("class", placeholder="c"), Opt("teacher", "staff", placeholder="staff"),
+                  Opt("class", placeholder="c", max_len=40), Opt("teacher", "staff", placeholder="staff"),
                   Opt("upn", placeholder="upn"), Opt("dob", "date", placeholder="date")),
             examples=('/sen pupil add "Ava Smith" year:5 class:5B teacher:@alice',)),
     Command(("pupil", "show"), "Show a pupil's SEN record and open deadlines.", pupil_show, args=(PUPIL,)),
@@ -108,8 +108,9 @@ COMMANDS = [
     Command(("pupil", "archive"), "Archive a pupil who has left: deadlines and reminders stop.", pupil_archive,
             args=(PUPIL,)),
     Command(("contact", "add"), "Add a parent or carer contact.", contact_add,
-            args=(PUPIL, Arg("name", help="the contact's name, in quotes")),
-            opts=(Opt("relation", placeholder="r"), Opt("phone", placeholder="p"), Opt("email", placeholder="e"),
+            args=(PUPIL, Arg("name", help="the contact's name, in quotes", max_len=200)),
+            opts=(Opt("relation", placeholder="r", max_len=60), Opt("phone", placeholder="p", max_len=40),
+                  Opt("email", placeholder="e", max_len=254),
                   Opt("prefers", choices=("phone", "email", "text"))),
             examples=('/sen contact add ava "Jo Smith" relation:mum phone:07700900123 prefers:text',)),
     Command(("contact", "list"), "List a pupil's parent contacts.", contact_list, args=(PUPIL,)),

@@ -36,11 +36,17 @@ class Actor:
 
     def require(self, *roles: str, doing: str) -> None:
         if self.role not in roles:
-            names = " or ".join(f"a {r}" for r in roles) if len(roles) < 3 else ", ".join(roles)
-            raise Refused(f"Only {names} can {doing}; you are a {self.role}. Ask your SENCO or an admin.")
+            names = " or ".join(f"{_a(r)} {r}" for r in roles) if len(roles) < 3 else ", ".join(roles)
+            raise Refused(f"Only {names} can {doing}; you are {_a(self.role)} {self.role}. Ask your SENCO or an "
+                          "admin.")
 
     def require_pupil(self, pupil: Pupil, doing: str = "do that") -> None:
         if not self.can_see(pupil):
             if self.role == "leader":
                 raise Refused(f"Leaders read deadlines and digests; a teacher or the SENCO must {doing}.")
             raise Refused(f"You can only {doing} for pupils you teach. Ask the SENCO if you need access.")
+
+
+def _a(word: str) -> str:
+    """The article: "an admin", "a senco"."""
+    return "an" if word[:1] in "aeiou" else "a"

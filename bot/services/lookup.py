@@ -2,6 +2,7 @@
 
 import difflib
 import re
+from collections.abc import Callable
 
 from sqlmodel import Session, func, select
 
@@ -16,28 +17,39 @@ def label(p: m.Pupil) -> str:
     return f"{p.name} (#{p.id})"
 
 
-def find_pupil(session: Session, actor: Actor, ref: str, *, include_archived: bool = False) -> m.Pupil:
+def find_pupil(session: Session, actor: Actor, ref: str, *, include_archived: bool = False,
+               visible: Callable[[m.Pupil], bool] | None = None) -> m.Pupil:
     """A pupil by ``#id``, UPN, full name or a unique prefix of the name (or of any part of it).
 
-    Only pupils the person may see are searched, so a refusal never reveals another class's pupils.
+    Only pupils the person may see are searched (``visible``, by default ``actor.can_see``), so a refusal
+    never reveals another class's pupils.
     """
     ref = ref.strip()
     if not ref:
         raise Refused("Which pupil? Give a name in quotes (\"Ava Smith\"), a unique prefix, #id or UPN.")
+    if actor.role == "leader":
+        # Leaders see no pupil at all: say so, rather than "no such pupil" and a hint to add one.
+        raise Refused("Leaders read deadlines and digests (/sen due, /sen digest); pupil details are for "
+                      "teachers and the SENCO.")
+    visible = visible or actor.can_see
     query = select(m.Pupil).where(m.Pupil.school_id == actor.school_id)
     if ref.startswith("#"):
-        if not ref[1:].isdigit():
+        number = ref[1:]
+        # ASCII digits only ("#²" passes isdigit() but not int()); an id past the column's range is no one.
+        if not (number.isascii() and number.isdigit()):
             raise Refused(f"'{ref}' is not a pupil number: write # and digits, like #12.")
-        pupil = session.exec(query.where(m.Pupil.id == int(ref[1:]))).first()
-        if pupil is None or not actor.can_see(pupil):
+        pupil = None
+        if int(number) < 2**31:
+            pupil = session.exec(query.where(m.Pupil.id == int(number))).first()
+        if pupil is None or not visible(pupil):
             raise Refused(f"There is no pupil {ref} that you can see.")
         return pupil
     if UPN.match(ref):
         pupil = session.exec(query.where(func.upper(m.Pupil.upn) == ref.upper())).first()
-        if pupil is not None and actor.can_see(pupil):
+        if pupil is not None and visible(pupil):
             return pupil
     candidates = [
-        p for p in session.exec(query).all() if actor.can_see(p) and (include_archived or not p.archived)
+        p for p in session.exec(query).all() if visible(p) and (include_archived or not p.archived)
     ]
     wanted = " ".join(ref.lower().split())
     exact = [p for p in candidates if p.name.lower() == wanted]
@@ -60,8 +72,8 @@ def find_pupil(session: Session, actor: Actor, ref: str, *, include_archived: bo
         guesses = " or ".join(label(names[c]) for c in close)
         raise Refused(f"I don't know a pupil called '{ref}'. Did you mean {guesses}?")
     if not candidates:
-        raise Refused(f"I don't know a pupil called '{ref}', and you have no pupils yet: add one with "
-                      f"/sen pupil add \"<name>\" year:<R|1..14>.")
+        raise Refused(f"I don't know a pupil called '{ref}': there are no pupils you can see yet. Add one with "
+                      f"/sen pupil add \"<name>\" year:<R|1..14>, or ask the SENCO to make you their teacher.")
     raise Refused(f"I don't know a pupil called '{ref}'. /sen pupil list shows the pupils you can see.")
 
 

@@ -26,7 +26,7 @@ def parse_year(text: str) -> int:
     t = text.strip().upper().removeprefix("Y").removeprefix("EAR").strip()
     if t in ("R", "RECEPTION", "0"):
         return 0
-    if t.isdigit() and 1 <= int(t) <= 14:
+    if t.isascii() and t.isdigit() and 1 <= int(t) <= 14:  # isascii: "²" is a digit int() refuses
         return int(t)
     raise Refused(f"year takes R or a year group from 1 to 14 (like year:5); '{text}' isn't one.")
 

@@ -103,8 +103,27 @@ def add_intervention(session: Session, actor: Actor, ref: str, what: str, review
     return pupil, iv
 
 
-def _find_intervention(session: Session, pupil: m.Pupil, what: str) -> m.Intervention:
-    ivs = session.exec(select(m.Intervention).where(m.Intervention.pupil_id == pupil.id)).all()
+def _intervention_pupil(session: Session, actor: Actor, ref: str, doing: str) -> tuple[m.Pupil, bool]:
+    """The pupil, for staff who can see them or a teacher who runs one of their interventions (COMMANDS.md,
+    Roles: a teacher changes "their own interventions"). Returns (pupil, whether only their own count)."""
+    runs: set[int] = set()
+    if actor.role == "teacher":
+        runs = set(session.exec(select(m.Intervention.pupil_id).where(
+            m.Intervention.school_id == actor.school_id, m.Intervention.staff_id == actor.staff_id)).all())
+    pupil = find_pupil(session, actor, ref, visible=lambda p: actor.can_see(p) or p.id in runs)
+    if actor.can_see(pupil):
+        return pupil, False
+    if pupil.id not in runs:
+        actor.require_pupil(pupil, doing)
+    return pupil, True
+
+
+def _find_intervention(session: Session, pupil: m.Pupil, what: str, staff_id: int | None = None) -> m.Intervention:
+    """The pupil's intervention called ``what`` (or a prefix); only those run by ``staff_id``, when given."""
+    query = select(m.Intervention).where(m.Intervention.pupil_id == pupil.id)
+    if staff_id is not None:
+        query = query.where(m.Intervention.staff_id == staff_id)
+    ivs = session.exec(query).all()
     wanted = " ".join(what.lower().split())
     exact = [iv for iv in ivs if iv.what.lower() == wanted]
     found = exact or [iv for iv in ivs if iv.what.lower().startswith(wanted)]
@@ -121,8 +140,8 @@ def _find_intervention(session: Session, pupil: m.Pupil, what: str) -> m.Interve
 def review_intervention(session: Session, actor: Actor, ref: str, what: str, reviewed_on: date, outcome: str,
                         next_review: date | None, today: date) -> tuple[m.Pupil, m.Intervention, date | None]:
     """Record a review. ``continue`` plans the next review (``next:`` or 6 weeks on); stop/escalate end it."""
-    pupil = _pupil(session, actor, ref, "review an intervention")
-    iv = _find_intervention(session, pupil, what)
+    pupil, own_only = _intervention_pupil(session, actor, ref, "review an intervention")
+    iv = _find_intervention(session, pupil, what, actor.staff_id if own_only else None)
     assert iv is not None and iv.id is not None
     if iv.status != "active":
         raise Refused(f"\"{iv.what}\" for {pupil.name} has already ended ({iv.status}). Add a new intervention "
@@ -156,8 +175,7 @@ def list_interventions(session: Session, actor: Actor, ref: str | None) -> list[
     query = select(m.Intervention, m.Pupil).join(m.Pupil, m.Pupil.id == m.Intervention.pupil_id).where(
         m.Intervention.school_id == actor.school_id, col(m.Pupil.archived).is_(False))
     if ref is not None:
-        pupil = find_pupil(session, actor, ref)
-        actor.require_pupil(pupil, "see interventions")
+        pupil, _ = _intervention_pupil(session, actor, ref, "see interventions")
         query = query.where(m.Intervention.pupil_id == pupil.id)
     elif actor.role == "leader":
         raise Refused("Leaders read deadlines and digests; intervention lists are for teachers and the SENCO.")
