@@ -1,0 +1,35 @@
+"""What Slack sends in a slash command's text, turned back into what the person typed.
+
+With "escape channels, users, and links" on (``should_escape: true`` in the manifest) Slack sends a mention
+as ``<@U0123ABC|alice>``, a link as ``<https://example.org|example.org>``, an email address as
+``<mailto:jo@example.org|jo@example.org>``, and escapes ``&``, ``<`` and ``>`` as HTML entities. Mentions
+stay as they are (the command language reads them); links become their text; entities are unescaped.
+"""
+
+import re
+
+# A link entity: "<scheme:...>" or "<scheme:...|label>". Mentions (<@U1>), channels (<#C1>) and special
+# mentions (<!here>) start with a sigil, not a letter, so they never match.
+_LINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.-]*:[^<>|\s]*)(?:\|([^<>]*))?>")
+
+
+def _link_text(match: re.Match[str]) -> str:
+    target, label = match.group(1), match.group(2)
+    if label:
+        return label
+    for scheme in ("mailto:", "tel:"):
+        if target.lower().startswith(scheme):
+            return target[len(scheme):]
+    return target
+
+
+def command_text(raw: str) -> str:
+    """The command as typed: links replaced by their text, ``&amp;`` ``&lt;`` ``&gt;`` unescaped."""
+    text = _LINK.sub(_link_text, raw)
+    # &amp; last, so a typed "&lt;" (sent as "&amp;lt;") stays "&lt;".
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").strip()
+
+
+def escape(text: str) -> str:
+    """Text safe inside Slack mrkdwn: only ``&``, ``<`` and ``>`` are special (Slack's own rule)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
