@@ -62,8 +62,15 @@ def _engine():  # type: ignore[no-untyped-def]
         if not schema_is_current(url):
             migrate(url)
     except Exception as e:  # an unreachable server, a read-only file …
-        raise CliError(f"Can't open the database {_safe(url)}: {e.__class__.__name__}: {e}") from None
+        raise CliError(f"Can't open the database {_safe(url)}: {_reason(e)}") from None
     return get_engine(url)
+
+
+def _reason(e: Exception) -> str:
+    """The first line of what went wrong, without SQLAlchemy's wrapping (its class, SQL and help link)."""
+    cause = getattr(e, "orig", None) or e  # a driver's error wrapped by SQLAlchemy
+    lines = str(cause).strip().splitlines()
+    return lines[0].strip() if lines else cause.__class__.__name__
 
 
 def _safe(url: str) -> str:
@@ -190,6 +197,8 @@ def deadlines(
             return
         if not items:
             typer.echo("No deadlines.")
+            return
+        typer.echo(f"{'DUE':<10}  {'STATUS':<8} {'KIND':<22} {'DUTY':<7} {'PUPIL':<24} RULE")
         for i in items:
             typer.echo(f"{i.due.isoformat()}  {i.status:<8} {i.kind:<22} {i.duty:<7} {i.pupil_name or '-':<24} "
                        f"{i.rule}")
@@ -208,7 +217,7 @@ def migrate(today: TodayOpt = None) -> None:
         try:
             do_migrate(_url())
         except Exception as e:
-            raise CliError(f"Migration failed on {_safe(_url())}: {e.__class__.__name__}: {e}") from None
+            raise CliError(f"Migration failed on {_safe(_url())}: {_reason(e)}") from None
         typer.echo(f"Database {_safe(_url())} is up to date.")
 
     _run(go)
@@ -299,6 +308,177 @@ def _local_handle() -> str:
         name = "admin"
     name = re.sub(r"[^A-Za-z0-9._-]", "", name).lower()
     return name or "admin"
+
+
+# --- reminders (issue 4): sendbot remind, sendbot reminders --preview, sendbot outbox ----------------------
+
+
+def _reminder_clock(today: str | None):  # type: ignore[no-untyped-def]
+    """Now; or, with --today, the end of that day (so everything due that day counts)."""
+    from datetime import UTC, time
+
+    if today is None:
+        return lambda: datetime.now(UTC)
+    moment = datetime.combine(_today(today), time(23, 59), tzinfo=ZoneInfo(get_settings().timezone)).astimezone(UTC)
+    return lambda: moment
+
+
+@app.command()
+def remind(today: TodayOpt = None, school: SchoolOpt = None) -> None:
+    """Plan and send every reminder and digest due by now (with --today: by the end of that day), then exit.
+
+    For cron-driven installs and for operators. Safe beside a running `sendbot run`: a second run sends
+    nothing more. Sends to Slack when SLACK_BOT_TOKEN (or OAuth) is set, otherwise prints the messages.
+    """
+
+    def go() -> None:
+        import asyncio
+
+        from bot.reminders.scheduler import default_notifier, run_once
+
+        clock = _reminder_clock(today)
+        engine = _engine()
+        ids = [_school_id(engine, school)] if school else None
+        report = asyncio.run(run_once(engine, default_notifier(get_settings()), clock, school_ids=ids))
+        d = report.delivery
+        planned = report.plan.planned + report.digests.digests
+        typer.echo(f"Planned {planned} new message{'s' if planned != 1 else ''}; sent {d.sent}"
+                   + (f"; {d.retrying} will be retried" if d.retrying else "")
+                   + (f"; {d.withdrawn} withdrawn (no longer wanted)" if d.withdrawn else "") + ".")
+        if d.parked:
+            typer.echo(f"sendbot: {d.parked} message{'s' if d.parked != 1 else ''} could not be delivered and "
+                       f"{'were' if d.parked != 1 else 'was'} parked: see sendbot outbox.", err=True)
+
+    _run(go)
+
+
+@app.command()
+def reminders(
+    preview: Annotated[bool, typer.Option("--preview", help="List what would be sent, to whom, when.")] = False,
+    start: Annotated[str | None, typer.Option("--from", help="First day (default: today).")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last day (default: two weeks after --from).")] = None,
+    today: TodayOpt = None,
+    school: SchoolOpt = None,
+) -> None:
+    """Preview the reminders and digests that would be sent between two days, if nothing changes."""
+
+    def go() -> None:
+        from datetime import UTC, time, timedelta
+
+        from sqlmodel import select
+
+        from bot.commands.context import initials
+        from bot.commands.tokens import ParseError, parse_date
+        from bot.reminders.messages import step_words
+        from bot.reminders.plan import preview as plan_preview
+        from bot.reminders.plan import school_zone
+        from bot.rules.citations import KINDS
+        from db.engine import transaction
+        from db.models import Pupil, School, Staff
+
+        if not preview:
+            raise CliError("Add --preview (and --from/--to) to list what would be sent; sendbot outbox lists what "
+                           "was sent or is stuck.")
+        day = _today(today)
+        try:
+            first = parse_date(start, day) if start else day
+            last = parse_date(end, day) if end else first + timedelta(days=13)
+        except ParseError as e:
+            raise CliError(f"--from/--to: {e}") from None
+        if last < first:
+            raise CliError(f"--to ({last.isoformat()}) is before --from ({first.isoformat()}).")
+        if (last - first).days > 366:
+            raise CliError("Preview at most a year at a time.")
+        engine = _engine()
+        sid = _school_id(engine, school)
+        # As of the start of --today (what is already due shows first), or now.
+        now = (datetime.combine(day, time(0, 0), tzinfo=ZoneInfo(get_settings().timezone)).astimezone(UTC)
+               if today else datetime.now(UTC))
+        with transaction(engine) as session:
+            s = session.get(School, sid)
+            assert s is not None
+            lines = plan_preview(session, s, first, last, now)
+            zone = school_zone(s)
+            pupils = {p.id: p for p in session.exec(select(Pupil).where(Pupil.school_id == sid)).all()}
+            staff = {f"staff:{x.id}": x for x in session.exec(select(Staff).where(Staff.school_id == sid)).all()}
+            channel = str(s.settings.get("reminders-channel") or "")
+            name = s.name
+        if first < day:
+            typer.echo(f"(Past days are in the outbox: sendbot outbox --all. Previewing from {day.isoformat()}.)")
+        typer.echo(f"{name}: what would be sent from {first:%a %d %b %Y} to {last:%a %d %b %Y}, if nothing changes.")
+        for line in lines:
+            when = line.at.astimezone(zone)
+            who = (f"{channel} (channel)" if line.recipient == "channel"
+                   else f"@{staff[line.recipient].handle} (DM)" if line.recipient in staff else line.recipient)
+            if line.kind == "digest":
+                what = "Weekly SEN digest"
+            else:
+                pupil = pupils.get(line.pupil_id)
+                about = f" — {initials(pupil.name)} (#{pupil.id})" if pupil else ""
+                due = f", due {line.due:%d %b %Y}" if line.due else ""
+                what = f"{KINDS[line.kind].title}{about}{due} · {step_words(line.kind, line.step, line.due or day)}"
+            typer.echo(f"{when:%a %d %b %H:%M}  {who:<24} {what}")
+        typer.echo(f"{len(lines)} message{'s' if len(lines) != 1 else ''}.")
+
+    _run(go)
+
+
+@app.command()
+def outbox(
+    show_all: Annotated[bool, typer.Option("--all", help="Also list pending and recent messages.")] = False,
+    retry: Annotated[str | None, typer.Option("--retry", help="Try parked messages again: a number, or 'all'.")]
+    = None,
+    today: TodayOpt = None,
+    school: SchoolOpt = None,
+) -> None:
+    """The reminders outbox: how many messages are sent, waiting or parked, and why parked ones failed."""
+
+    def go() -> None:
+        from datetime import UTC
+
+        from bot.reminders import outbox as box
+
+        _today(today)
+        engine = _engine()
+        sid = _school_id(engine, school) if school else None
+        if retry is not None:
+            wanted = retry.strip().lstrip("#").lower()
+            if wanted != "all" and not (wanted.isascii() and wanted.isdigit()):
+                raise CliError(f"--retry takes a message number or 'all'; '{retry}' isn't one.")
+            n = box.requeue(engine, datetime.now(UTC), None if wanted == "all" else [int(wanted)], sid)
+            if wanted != "all" and n == 0:
+                raise CliError(f"Message {wanted} is not parked, so there is nothing to retry.")
+            typer.echo(f"{n} parked message{'s' if n != 1 else ''} will be tried again on the next delivery "
+                       "(sendbot remind, or within a minute under sendbot run).")
+            return
+        counts = box.status_counts(engine, sid)
+        order = ("sent", "pending", "sending", "parked", "snoozed", "withdrawn")
+        summary = ", ".join(f"{counts.get(k, 0)} {k}" for k in order if counts.get(k)) or "empty"
+        typer.echo(f"Outbox: {summary}.")
+        statuses = ("parked", "pending", "sending", "sent", "withdrawn", "snoozed") if show_all else ("parked",)
+        rows = box.listed(engine, statuses, sid, limit=200 if show_all else 1000)
+        if not rows:
+            if not show_all:
+                typer.echo("Nothing is parked: every message was delivered or is waiting its turn.")
+            return
+        from sqlmodel import Session, col, select
+
+        from db.models import Staff
+
+        ids = {int(r.recipient.split(":", 1)[1]) for r in rows if r.recipient.startswith("staff:")}
+        with Session(engine) as session:
+            who = {f"staff:{x.id}": f"@{x.handle}"
+                   for x in session.exec(select(Staff).where(col(Staff.id).in_(ids))).all()}
+        who["channel"] = "the channel"
+        typer.echo(f"{'NO.':>6}  {'STATUS':<9} {'SCHOOL':>6}  {'KIND':<22} {'TO':<16} {'TRIES':>5}  WHY")
+        for r in rows:
+            why = r.last_error or ("sent " + r.sent_at.strftime("%Y-%m-%d %H:%M UTC") if r.sent_at else "")
+            to = who.get(r.recipient, r.recipient)
+            typer.echo(f"{r.id:>6}  {r.status:<9} {r.school_id:>6}  {r.kind:<22} {to:<16} {r.attempts:>5}  {why}")
+        if counts.get("parked"):
+            typer.echo("Fix the cause (the reason says what), then: sendbot outbox --retry all")
+
+    _run(go)
 
 
 def main() -> None:

@@ -114,8 +114,12 @@ def create_app(settings: Settings | None = None, *, today: Callable[[], date] | 
 
 
 def _feed_routes(state: AppState) -> list[BaseRoute]:
-    return []
+    from bot.feeds.http import routes
+
+    return routes(state)
 
 
 def _slack_routes(state: AppState) -> list[BaseRoute]:
-    return []
+    from bot.slack.app import routes  # imported here: bot.slack.app imports this module
+
+    return routes(state)

@@ -227,7 +227,116 @@ class AuditLog(SQLModel, table=True):
 # --- iCal feeds (issue 5; migration 0002) ------------------------------------------------------------------
 
 
+class FeedToken(SQLModel, table=True):
+    """A calendar subscription link (/feeds/<token>.ics) of one member of staff.
+
+    Only the SHA-256 of the token is kept, so a copy of the database holds no working link.
+    """
+
+    __tablename__ = "feed_token"
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    scope: str = Field(max_length=10)  # mine | school
+    token_hash: str = Field(max_length=64, unique=True)  # hex SHA-256 of the token
+    created_at: datetime = Field(default_factory=utcnow)
+    revoked_at: datetime | None = None  # rotated, or the member of staff was removed
+    # The version of the feed last served and when it first was (the feed's Last-Modified).
+    served_version: str | None = Field(default=None, max_length=64)
+    modified_at: datetime | None = None
+
+
 # --- reminders, outbox and digests (issue 4; migration 0003) ---------------------------------------------
 
 
+class Reminder(SQLModel, table=True):
+    """The outbox: one message to one recipient, for one reminder step of a deadline (or a weekly digest).
+
+    ``idempotency_key`` names the (deadline, step, due date, recipient), so planning twice is a no-op.
+    Ids only: the text is rendered at delivery from the deadline, so an erased pupil leaves no name here.
+    Status: pending → sending (claimed) → sent; or parked (gave up, ``last_error`` says why), withdrawn (the
+    deadline moved, was done or went away), snoozed.
+    """
+
+    __tablename__ = "reminder"
+    __table_args__ = (
+        UniqueConstraint("school_id", "idempotency_key"),
+        Index("ix_reminder_status_next", "status", "next_attempt_at"),
+        Index("ix_reminder_school_deadline", "school_id", "deadline_key", "due_on"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id")
+    idempotency_key: str = Field(max_length=255)
+    kind: str = Field(max_length=40)  # a deadline kind, or "digest"
+    # No foreign keys to deadline or pupil: deadline rows come and go as facts change, and erase deletes pupils.
+    deadline_key: str | None = Field(default=None, max_length=120)
+    pupil_id: int | None = None
+    due_on: date | None = None
+    step: str = Field(max_length=40)  # the policy step, e.g. "-4w", "weekly", "snoozed", "digest"
+    step_on: date  # the day the step falls on, before moving to a school day
+    send_on: date  # the school day it is sent on
+    recipient: str = Field(max_length=40)  # "staff:<id>" or "channel"
+    status: str = Field(default="pending", max_length=12)
+    attempts: int = 0
+    next_attempt_at: datetime
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_at: datetime | None = None
+    sent_at: datetime | None = None
+    message_id: str | None = Field(default=None, max_length=64)  # the platform's id (Slack: the message ts)
+    channel_id: str | None = Field(default=None, max_length=64)
+    last_error: str | None = Field(default=None, max_length=300)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ReminderHold(SQLModel, table=True):
+    """A snooze (until a day) or a "done" (for good) on one deadline's reminders to one recipient."""
+
+    __tablename__ = "reminder_hold"
+    __table_args__ = (UniqueConstraint("school_id", "deadline_key", "due_on", "recipient"),)
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id")
+    deadline_key: str = Field(max_length=120)
+    due_on: date
+    recipient: str = Field(max_length=40)
+    until: date | None = None  # None: no more reminders about this deadline to this recipient
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ReminderSweep(SQLModel, table=True):
+    """What each school's reminders were last planned from, so an unchanged school is not planned again."""
+
+    __tablename__ = "reminder_sweep"
+    school_id: int = Field(foreign_key="school.id", primary_key=True)
+    fingerprint: str = Field(max_length=64)
+    planned_at: datetime
+    since: datetime  # the first planning: a digest whose moment came before it was never "missed"
+
+
 # --- Slack installations, OAuth state and event de-duplication (issue 3; migration 0004) -------------------
+
+
+class SlackEvent(SQLModel, table=True):
+    """An Events API delivery already taken: Slack retries (X-Slack-Retry-Num) carry the same event id."""
+
+    __tablename__ = "slack_event"
+    event_id: str = Field(primary_key=True, max_length=64)
+    team_id: str | None = Field(default=None, max_length=32)
+    received_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+def _slack_store_tables() -> None:
+    """Bolt's SQLAlchemy installation and OAuth-state stores read and write these tables.
+
+    Registered from slack_sdk's own table builders, so the columns are exactly the ones its stores query;
+    migration 0004 creates them (never the stores' ``create_all``).
+    """
+    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+    from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+
+    SQLAlchemyInstallationStore.build_installations_table(SQLModel.metadata, "slack_installations")
+    SQLAlchemyInstallationStore.build_bots_table(SQLModel.metadata, "slack_bots")
+    SQLAlchemyOAuthStateStore.build_oauth_states_table(SQLModel.metadata, "slack_oauth_states")
+
+
+_slack_store_tables()

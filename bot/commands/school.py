@@ -52,18 +52,51 @@ def digest(ctx: Ctx, v: dict[str, Any]) -> Reply:
     return Reply(f"Weekly SEN digest for {d.school}, week of {day(ctx.today)}{term}", lines=lines)
 
 
+def _feed_reply(title: str, issued: list[Any]) -> Reply:
+    from bot.config import get_settings
+    from bot.feeds.tokens import feed_url
+
+    public_url = get_settings().public_url
+    lines: list[str] = []
+    for i in issued:
+        lines.append(f"{'Your pupils and interventions' if i.scope == 'mine' else 'The whole school'}: "
+                     f"{feed_url(public_url, i.token)}")
+    lines.append("Subscribe from the web: Outlook → Add calendar → Subscribe from web; Google Calendar → Other "
+                 "calendars + → From URL; Apple Calendar → File → New Calendar Subscription.")
+    lines.append("Keep the link to yourself: anyone who has it can read these deadlines. /sen feed rotate "
+                 "replaces it.")
+    return Reply(title, lines=lines, private=True)
+
+
 def feed(ctx: Ctx, v: dict[str, Any]) -> Reply:
-    raise Refused("iCal feeds are not switched on in this version yet: they arrive with the web server. "
-                  "Meanwhile /sen due and /sen digest show the same deadlines.")
+    from bot.feeds import tokens
+
+    scope = v.get("which") or ("school" if ctx.actor.reads_school_deadlines else "mine")
+    issued = tokens.issue(ctx.session, ctx.actor, scope)
+    what = "your own pupils' and interventions'" if scope == "mine" else "the whole school's"
+    return _feed_reply(f"Your calendar link for {what} SEN deadlines (only you can see this):", [issued])
+
+
+def feed_rotate(ctx: Ctx, v: dict[str, Any]) -> Reply:
+    from bot.feeds import tokens
+
+    issued = tokens.rotate(ctx.session, ctx.actor, v.get("which"))
+    if not issued:
+        return Reply("Your school calendar link is switched off: the school feed is for leaders, the SENCO and "
+                     "admins. /sen feed mine gives you your own.")
+    return _feed_reply("New calendar link (the old one has stopped working; only you can see this):", issued)
 
 
 def reminder_done(ctx: Ctx, v: dict[str, Any]) -> Reply:
-    raise Refused("Reminders are not switched on in this version yet, so there is no reminder to mark done. "
-                  "Record the fact itself instead (e.g. /sen meeting, /sen ehcp reviewed).")
+    from bot.reminders import actions
+
+    return actions.done(ctx.session, ctx.actor, v["reminder"], ctx.today)
 
 
 def reminder_snooze(ctx: Ctx, v: dict[str, Any]) -> Reply:
-    raise Refused("Reminders are not switched on in this version yet, so there is nothing to snooze.")
+    from bot.reminders import actions
+
+    return actions.snooze(ctx.session, ctx.actor, v["reminder"], v["for"], ctx.today)
 
 
 def staff_add(ctx: Ctx, v: dict[str, Any]) -> Reply:
@@ -73,6 +106,14 @@ def staff_add(ctx: Ctx, v: dict[str, Any]) -> Reply:
     verb = "Added" if created else "Updated"
     of_class = f" of class {staff.class_name}" if staff.class_name else ""
     return Reply(f"{verb} @{staff.handle} as {staff.role}{of_class}.")
+
+
+def staff_remove(ctx: Ctx, v: dict[str, Any]) -> Reply:
+    handle, display = v["staff"]
+    staff, links = svc.remove_staff(ctx.session, ctx.actor, handle, display)
+    feeds = f" and their {links} calendar link{'s' if links != 1 else ''} switched off" if links else ""
+    return Reply(f"Removed @{staff.handle}: they can no longer use sendbot here{feeds}.",
+                 lines=["Their pupils keep their class and deadlines; /sen staff add brings them back."])
 
 
 def staff_list(ctx: Ctx, v: dict[str, Any]) -> Reply:
@@ -145,18 +186,29 @@ COMMANDS = [
             examples=("/sen due week", "/sen due overdue all")),
     Command(("digest",), "The weekly SEN digest, now.", digest),
     Command(("feed",), "An iCal subscription link (only you see it).", feed,
+            args=(Arg("which", choices=("mine", "school"), optional=True,
+                      help="mine: your pupils and interventions; school: everything (leaders, SENCO, admins)"),),
+            examples=("/sen feed school", "/sen feed mine")),
+    Command(("feed", "rotate"), "Replace your calendar link; the old one stops working.", feed_rotate,
             args=(Arg("which", choices=("mine", "school"), optional=True),)),
-    Command(("done",), "Mark a reminder done.", reminder_done, args=(Arg("reminder", "text"),)),
-    Command(("snooze",), "Snooze a reminder.", reminder_snooze,
-            args=(Arg("reminder", "text"), Arg("for", "text", help="+Nd or +Nw, e.g. +1w"))),
+    Command(("done",), "Mark a reminder done (or get the command that records it).", reminder_done,
+            args=(Arg("reminder", "text", help="the reminder's number, shown on it"),),
+            examples=("/sen done 42",)),
+    Command(("snooze",), "Snooze a reminder: no more about it until then.", reminder_snooze,
+            args=(Arg("reminder", "text", help="the reminder's number, shown on it"),
+                  Arg("for", "text", help="+Nd or +Nw, from 1 day to 8 weeks, e.g. +1w")),
+            examples=("/sen snooze 42 +1w",)),
     Command(("staff", "add"), "Add a member of staff (or change their role).", staff_add, args=(STAFF,),
             opts=(Opt("role", choices=("teacher", "senco", "leader", "admin"), required=True),
-                  Opt("class", placeholder="c", help="the class a teacher teaches"),
-                  Opt("name", placeholder="name", help="their name as colleagues know it")),
+                  Opt("class", placeholder="c", help="the class a teacher teaches", max_len=40),
+                  Opt("name", placeholder="name", help="their name as colleagues know it", max_len=200)),
             examples=("/sen staff add @alice role:teacher class:5B",)),
     Command(("staff", "list"), "List the staff sendbot knows.", staff_list),
+    Command(("staff", "remove"), "Remove a member of staff (they leave; their calendar links stop).",
+            staff_remove, args=(STAFF,), examples=("/sen staff remove @bob",)),
     Command(("term", "add"), "Add a real term (replaces estimated terms it overlaps).", term_add,
-            args=(Arg("name", help="the term's name, in quotes"), Arg("start", "date"), Arg("end", "date")),
+            args=(Arg("name", help="the term's name, in quotes", max_len=120), Arg("start", "date"),
+                  Arg("end", "date")),
             examples=('/sen term add "Autumn 2026" 2026-09-03 2026-12-18',)),
     Command(("term", "list"), "List the school's terms.", term_list),
     Command(("settings",), "Show or change the school's settings.", settings,
@@ -166,8 +218,16 @@ COMMANDS = [
                   Opt("info-report", "date", placeholder="date", help="when the SEN information report was "
                                                                     "last published"),
                   Opt("reminder-time", placeholder="HH:MM"), Opt("digest-day", placeholder="day"),
-                  Opt("reminders-channel", placeholder="channel"),
-                  Opt("names-in-feeds", choices=("yes", "no")))),
+                  Opt("reminders-channel", placeholder="channel", max_len=80),
+                  Opt("names-in-feeds", choices=("yes", "no")),
+                  Opt("remind", placeholder="steps", max_len=400,
+                      help='when to remind whom about a kind of deadline: "<kind> <steps>", "<kind> default" '
+                           'or "<kind> off". Steps: -10w, -3d, -6m, -2sd (school days), 0 (the day), weekly '
+                           '(while overdue), opens+12m; add =senco, =leaders, =channel, =responsible+senco … '
+                           "to choose who hears (default: the responsible person). See docs/reminders.md.")),
+            examples=("/sen settings reminder-time:07:45 digest-day:friday",
+                      '/sen settings remind:"annual-review -12w -4w 0=responsible+senco weekly=responsible+senco"',
+                      '/sen settings remind:"parent-meeting default"')),
     Command(("senco", "appointed"), "Record a SENCO's appointment (starts the 3-year qualification clock).",
             senco_appointed, args=(STAFF, DATE),
             opts=(Opt("prior-months", "int", placeholder="n", help="months already served as a SENCO elsewhere"),)),

@@ -3,7 +3,7 @@
 import re
 from datetime import date, time
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from bot.calendar import Term as CalendarTerm
 from bot.calendar import estimated_terms_around
@@ -25,7 +25,7 @@ DEFAULT_SETTINGS: dict[str, str] = {
     "reminders-channel": "",
     "names-in-feeds": "no",
 }
-SETTING_KEYS = ("phase", "transfer-years", "info-report", *DEFAULT_SETTINGS)
+SETTING_KEYS = ("phase", "transfer-years", "info-report", *DEFAULT_SETTINGS, "remind")
 
 
 def audit(session: Session, actor: Actor | None, school_id: int, action: str, pupil_id: int | None = None) -> None:
@@ -57,7 +57,8 @@ def create_school(session: Session, name: str, admin_handle: str, phase: str, to
     if phase not in PHASES:
         raise Refused(f"'{phase}' is not a phase. Choose one of: {', '.join(PHASES)}.")
     handle = valid_handle(admin_handle)
-    if session.exec(select(m.School).where(m.School.name == name)).first() is not None:
+    # Case-insensitive, as --school matches names: "oak primary" must not become a second Oak Primary.
+    if session.exec(select(m.School).where(func.lower(m.School.name) == name.lower())).first() is not None:
         raise Refused(f"A school called '{name}' already exists in this database.")
     school = m.School(name=name, phase=phase, settings=dict(DEFAULT_SETTINGS))
     session.add(school)
@@ -91,6 +92,7 @@ def add_staff(session: Session, actor: Actor, handle: str, display: str | None, 
     if role not in ROLES:
         raise Refused(f"'{role}' is not a role. Choose one of: {', '.join(ROLES)}.")
     handle = valid_handle(handle)
+    display = display[:200] if display else display  # a mention's label, as the platform sent it; fit the column
     existing = session.exec(
         select(m.Staff).where(m.Staff.school_id == actor.school_id, m.Staff.handle == handle)
     ).first()
@@ -120,6 +122,29 @@ def list_staff(session: Session, actor: Actor) -> list[m.Staff]:
         select(m.Staff).where(m.Staff.school_id == actor.school_id, m.Staff.active).order_by(m.Staff.role,
                                                                                                m.Staff.handle)
     ).all())
+
+
+def remove_staff(session: Session, actor: Actor, handle: str, display: str | None) -> tuple[m.Staff, int]:
+    """A member of staff leaves: they can no longer act, and their calendar links stop. Returns (staff, links).
+
+    Their rows stay (audit trail, pupils' named teacher); ``add_staff`` brings them back, without their links.
+    """
+    from bot.feeds.tokens import revoke_for_staff
+
+    actor.require("admin", doing="remove staff")
+    staff = find_staff(session, actor.school_id, handle, display)
+    assert staff.id is not None
+    if staff.role == "admin":
+        admins = session.exec(select(m.Staff).where(m.Staff.school_id == actor.school_id, m.Staff.role == "admin",
+                                                    m.Staff.active)).all()
+        if len(admins) <= 1:
+            raise Refused(f"@{staff.handle} is the school's only admin, and a school always needs one: add another "
+                          "admin first (/sen staff add @someone role:admin).")
+    staff.active = False
+    session.add(staff)
+    revoked = revoke_for_staff(session, staff.id)
+    audit(session, actor, actor.school_id, "staff.remove")
+    return staff, revoked
 
 
 # --- terms -----------------------------------------------------------------------------------------------
@@ -165,7 +190,25 @@ def settings_view(school: m.School) -> dict[str, str]:
     view = {"phase": school.phase, "transfer-years": years, "info-report": last or "not recorded"}
     for key, default in DEFAULT_SETTINGS.items():
         view[key] = str(school.settings.get(key, default)) or "none"
+    from bot.reminders.policy import describe_policy
+
+    view.update(describe_policy(school.settings))
     return view
+
+
+_CHANNEL = re.compile(r"<#[A-Z0-9]+(\|[^>]*)?>|#?[a-z0-9][a-z0-9_-]{0,79}", re.IGNORECASE)
+
+
+def _channel(text: str) -> str:
+    """A chat channel as typed (#sen-team), as Slack sends a picked one (<#C0123ABC|sen-team>), or none."""
+    if text.lower() in ("", "none", "off"):
+        return ""
+    if not _CHANNEL.fullmatch(text):
+        raise Refused(f"reminders-channel takes a channel, like #sen-team (or none); '{text}' isn't one. Use a "
+                      "private channel: reminders there show pupils' initials only.")
+    if text.startswith("<") or re.fullmatch(r"[CG][A-Z0-9]{6,}", text):  # a Slack channel id: keep it exactly
+        return text
+    return f"#{text.lstrip('#').lower()}"
 
 
 def _parse_years(value: str) -> str:
@@ -176,7 +219,7 @@ def _parse_years(value: str) -> str:
         part = part.upper().removeprefix("Y").removeprefix("EAR")
         if part == "R":
             years.append(0)
-        elif part.isdigit() and 0 <= int(part) <= 14:
+        elif part.isascii() and part.isdigit() and 0 <= int(part) <= 14:  # isascii: "²" is a digit int() refuses
             years.append(int(part))
         else:
             raise Refused(f"transfer-years takes year groups R or 1 to 14, separated by commas (like 6,11); "
@@ -216,7 +259,11 @@ def change_settings(session: Session, actor: Actor, changes: dict[str, object], 
                 raise Refused(f"digest-day takes a day of the week, like monday; '{text}' isn't one.")
             settings[key] = day
         elif key == "reminders-channel":
-            settings[key] = text
+            settings[key] = _channel(text)
+        elif key == "remind":
+            from bot.reminders.policy import SETTINGS_KEY, change_policy
+
+            settings[SETTINGS_KEY] = change_policy(settings, text)
         elif key == "names-in-feeds":
             if text.lower() not in ("yes", "no"):
                 raise Refused("names-in-feeds takes yes or no.")

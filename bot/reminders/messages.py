@@ -1,0 +1,89 @@
+"""What a reminder says: what is due, for whom, by when, who must act, the law, and what to do next.
+
+Pupil names appear in full only in a direct message to staff who may see that pupil; a channel, or a
+leader, gets initials and the pupil's number.
+"""
+
+from datetime import date
+
+from bot.commands.context import DUTY, day, initials, year_label
+from bot.commands.reply import Action, Reply
+from bot.rules.citations import KINDS
+from bot.rules.dates import current_year_group
+from bot.services.access import Actor
+from bot.services.errors import Refused
+from db import models as m
+
+from .policy import OPENS, parse_step
+
+ACTS = {"school": "the school", "la": "the local authority (LA)", "parent": "the family"}
+
+
+def staff_label(staff: m.Staff) -> str:
+    """How to name a member of staff in a message (the Slack renderer turns @<user id> into a mention)."""
+    return f"@{staff.handle}" + (f" ({staff.display_name})" if staff.display_name else "")
+
+
+def may_see_names(recipient: m.Staff | None, pupil: m.Pupil | None) -> bool:
+    if recipient is None or pupil is None:
+        return False
+    actor = Actor(recipient.id or 0, recipient.school_id, recipient.handle, recipient.role, recipient.class_name)
+    return actor.can_see(pupil)
+
+
+def step_words(kind: str, step: str, step_on: date) -> str:
+    if step == "snoozed":
+        return f"you snoozed it until {day(step_on)}"
+    try:
+        described = parse_step(kind, step).describe()
+    except Refused:
+        return step
+    if step.startswith("opens") and kind in OPENS:
+        described = described.replace("it began", OPENS[kind])
+    return described
+
+
+def relative(due: date, today: date) -> str:
+    delta = (due - today).days
+    if delta == 0:
+        return "today"
+    if delta > 0:
+        return f"in {delta} day{'s' if delta != 1 else ''}"
+    return f"{-delta} day{'s' if delta != -1 else ''} overdue"
+
+
+def reminder_reply(row: m.Reminder, deadline: m.Deadline, pupil: m.Pupil | None, recipient: m.Staff | None,
+                   responsible: m.Staff | None, today: date) -> Reply:
+    """The message for one reminder row. ``recipient`` is None for the reminders channel."""
+    assert row.id is not None
+    kind = KINDS[deadline.kind]
+    about = ""
+    if pupil is not None:
+        named = may_see_names(recipient, pupil)
+        year = year_label(current_year_group(pupil.year_group, pupil.year_recorded_in, today))
+        about = f" — {pupil.name if named else initials(pupil.name)} (#{pupil.id}, {year})"
+    overdue = today > deadline.due
+    la_late = deadline.duty == "la" and overdue
+    title = f"{'Overdue' if overdue else 'Reminder'}: {kind.title}{about}"
+    fields = [("Due", f"{day(deadline.due)} ({relative(deadline.due, today)})"),
+              ("Who must act", ACTS.get(deadline.duty, DUTY.get(deadline.duty, deadline.duty))),
+              ("The law", deadline.rule)]
+    if deadline.detail and deadline.kind != "appeal_deadline":
+        fields.append(("About", deadline.detail))
+    if deadline.kind == "senco_qualification" and responsible is not None:
+        fields.append(("SENCO", staff_label(responsible)))  # which SENCO, when a school has more than one
+    elif recipient is None and responsible is not None:
+        fields.append(("Responsible", staff_label(responsible)))
+    fields.append(("Why now", step_words(deadline.kind, row.step, row.step_on)))
+    lines = []
+    if la_late:
+        lines.append("The LA is late. Consider challenging it: the Code expects schools to chase a late LA.")
+    if deadline.kind == "appeal_deadline" and not overdue:
+        lines.append(f"Make sure the family knows: the last day to appeal is {day(deadline.due)}.")
+    ref = f"#{pupil.id}" if pupil is not None else ""
+    next_step = kind.next_step.replace("<pupil>", ref) if ref else kind.next_step
+    lines.append(f"What to do: {next_step}")
+    open_command = f"/sen pupil show #{pupil.id}" if pupil is not None else "/sen due"
+    actions = [Action("Done", f"/sen done {row.id}"), Action("Snooze 1 week", f"/sen snooze {row.id} +1w"),
+               Action("Open", open_command)]
+    return Reply(title, fields=fields, lines=lines, actions=actions, private=recipient is not None)
