@@ -7,10 +7,9 @@ computed for refreshes the whole school first (once a day in normal running).
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, col, delete, select, update
 
 from bot import rules
 from bot.calendar import SchoolCalendar
@@ -106,9 +105,14 @@ def pupil_facts(session: Session, pupils: list[m.Pupil], today: date) -> dict[in
 
 
 def _upsert(session: Session, school: m.School, existing: Iterable[m.Deadline], fresh: list[rm.Deadline]) -> bool:
-    """Make the stored rows match ``fresh``; return whether anything changed."""
+    """Make the stored rows match ``fresh``; return whether anything changed.
+
+    Pending reminders of a deadline that moved, was met or went away are withdrawn in the same
+    transaction, so a reminder never goes out about a fact that was just recorded.
+    """
     by_key = {row.key: row for row in existing}
     changed = False
+    stale: list[str] = []
     now = datetime.now(UTC)
     for d in fresh:
         row = by_key.pop(d.key, None)
@@ -121,6 +125,8 @@ def _upsert(session: Session, school: m.School, existing: Iterable[m.Deadline], 
         values = {"due": d.due, "done": d.done, "staff_id": d.staff_id, "detail": d.detail[:200], "rule": d.rule,
                   "duty": d.duty}
         if any(getattr(row, k) != v for k, v in values.items()):
+            if row.due != d.due or (d.done and not row.done):
+                stale.append(row.key)
             if row.due != d.due:
                 row.sequence += 1
             for k, v in values.items():
@@ -129,14 +135,21 @@ def _upsert(session: Session, school: m.School, existing: Iterable[m.Deadline], 
             session.add(row)
             changed = True
     for gone in by_key.values():
+        stale.append(gone.key)
         session.delete(gone)
         changed = True
+    if stale:
+        withdraw_reminders(session, school.id, stale)
     return changed
 
 
-@dataclass
-class Recomputed:
-    changed: bool
+def withdraw_reminders(session: Session, school_id: int | None, keys: list[str]) -> None:
+    session.exec(
+        update(m.Reminder)
+        .where(col(m.Reminder.school_id) == school_id, col(m.Reminder.status) == "pending",
+               col(m.Reminder.deadline_key).in_(keys))
+        .values(status="withdrawn", last_error="the deadline moved, was met or no longer applies")
+    )
 
 
 def recompute_pupils(session: Session, school: m.School, pupils: list[m.Pupil], today: date,
@@ -192,4 +205,7 @@ def ensure_fresh(session: Session, school: m.School, today: date) -> None:
 
 
 def remove_pupil_deadlines(session: Session, pupil_id: int) -> None:
+    rows = session.exec(select(m.Deadline).where(col(m.Deadline.pupil_id) == pupil_id)).all()
+    if rows:
+        withdraw_reminders(session, rows[0].school_id, [r.key for r in rows])
     session.exec(delete(m.Deadline).where(col(m.Deadline.pupil_id) == pupil_id))
