@@ -15,7 +15,7 @@ import hashlib
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -429,10 +429,12 @@ def _schools(session: Session, school_ids: list[int] | None) -> list[m.School]:
     return list(session.exec(query).all())
 
 
-def plan_all(engine: Engine, now: datetime, school_ids: list[int] | None = None, *,
-             force: bool = False) -> PlanReport:
-    """Plan every school (each in its own transaction, under its advisory lock)."""
-    report = PlanReport()
+def each_locked_school(engine: Engine, school_ids: list[int] | None, report: "PlanReport",
+                       work: Callable[[Session, m.School], None]) -> None:
+    """Run ``work`` for each school in its own transaction, under that school's advisory lock.
+
+    A school another replica is planning right now is skipped (and noted in the report), not waited for.
+    """
     with Session(engine) as session:
         ids = [s.id for s in _schools(session, school_ids) if s.id is not None]
     for sid in ids:
@@ -441,14 +443,24 @@ def plan_all(engine: Engine, now: datetime, school_ids: list[int] | None = None,
                 report.skipped.append(sid)
                 continue
             school = session.get(m.School, sid)
-            if school is None:
-                continue
-            written, withdrawn = plan_school(session, school, now, force=force)
-            report.planned += written
-            report.withdrawn += withdrawn
-            report.schools += 1
+            if school is not None:
+                work(session, school)
+                report.schools += 1
+
+
+def plan_all(engine: Engine, now: datetime, school_ids: list[int] | None = None, *,
+             force: bool = False) -> PlanReport:
+    """Plan every school (each in its own transaction, under its advisory lock)."""
+    report = PlanReport()
+
+    def plan(session: Session, school: m.School) -> None:
+        written, withdrawn = plan_school(session, school, now, force=force)
+        report.planned += written
+        report.withdrawn += withdrawn
         if written or withdrawn:
-            log.info("school %s: planned %s reminders, withdrew %s", sid, written, withdrawn)
+            log.info("school %s: planned %s reminders, withdrew %s", school.id, written, withdrawn)
+
+    each_locked_school(engine, school_ids, report, plan)
     return report
 
 
@@ -508,17 +520,11 @@ def plan_digest(session: Session, school: m.School, now: datetime) -> int:
 
 def plan_digests(engine: Engine, now: datetime, school_ids: list[int] | None = None) -> PlanReport:
     report = PlanReport()
-    with Session(engine) as session:
-        ids = [s.id for s in _schools(session, school_ids) if s.id is not None]
-    for sid in ids:
-        with transaction(engine) as session:
-            if not try_lock(session, sid):
-                report.skipped.append(sid)
-                continue
-            school = session.get(m.School, sid)
-            if school is not None:
-                report.digests += plan_digest(session, school, now)
-                report.schools += 1
+
+    def plan(session: Session, school: m.School) -> None:
+        report.digests += plan_digest(session, school, now)
+
+    each_locked_school(engine, school_ids, report, plan)
     return report
 
 

@@ -112,7 +112,7 @@ def _upsert(session: Session, school: m.School, existing: Iterable[m.Deadline], 
     """
     by_key = {row.key: row for row in existing}
     changed = False
-    stale: list[str] = []
+    stale: dict[str, str] = {}  # deadline key -> why its pending reminders are withdrawn
     now = datetime.now(UTC)
     for d in fresh:
         row = by_key.pop(d.key, None)
@@ -125,8 +125,10 @@ def _upsert(session: Session, school: m.School, existing: Iterable[m.Deadline], 
         values = {"due": d.due, "done": d.done, "staff_id": d.staff_id, "detail": d.detail[:200], "rule": d.rule,
                   "duty": d.duty}
         if any(getattr(row, k) != v for k, v in values.items()):
-            if row.due != d.due or (d.done and not row.done):
-                stale.append(row.key)
+            if d.done and not row.done:
+                stale[row.key] = "the deadline was met"
+            elif row.due != d.due:
+                stale[row.key] = f"the due date moved to {d.due.isoformat()}"
             if row.due != d.due:
                 row.sequence += 1
             for k, v in values.items():
@@ -135,21 +137,23 @@ def _upsert(session: Session, school: m.School, existing: Iterable[m.Deadline], 
             session.add(row)
             changed = True
     for gone in by_key.values():
-        stale.append(gone.key)
+        stale[gone.key] = "the deadline no longer applies"
         session.delete(gone)
         changed = True
-    if stale:
-        withdraw_reminders(session, school.id, stale)
+    withdraw_reminders(session, school.id, stale)
     return changed
 
 
-def withdraw_reminders(session: Session, school_id: int | None, keys: list[str]) -> None:
-    session.exec(
-        update(m.Reminder)
-        .where(col(m.Reminder.school_id) == school_id, col(m.Reminder.status) == "pending",
-               col(m.Reminder.deadline_key).in_(keys))
-        .values(status="withdrawn", last_error="the deadline moved, was met or no longer applies")
-    )
+def withdraw_reminders(session: Session, school_id: int | None, reasons: dict[str, str]) -> None:
+    """Withdraw the pending reminders of these deadlines (key -> reason), so none is sent about them."""
+    for reason in set(reasons.values()):
+        keys = [k for k, r in reasons.items() if r == reason]
+        session.exec(
+            update(m.Reminder)
+            .where(col(m.Reminder.school_id) == school_id, col(m.Reminder.status) == "pending",
+                   col(m.Reminder.deadline_key).in_(keys))
+            .values(status="withdrawn", last_error=reason)
+        )
 
 
 def recompute_pupils(session: Session, school: m.School, pupils: list[m.Pupil], today: date,
@@ -207,5 +211,6 @@ def ensure_fresh(session: Session, school: m.School, today: date) -> None:
 def remove_pupil_deadlines(session: Session, pupil_id: int) -> None:
     rows = session.exec(select(m.Deadline).where(col(m.Deadline.pupil_id) == pupil_id)).all()
     if rows:
-        withdraw_reminders(session, rows[0].school_id, [r.key for r in rows])
+        withdraw_reminders(session, rows[0].school_id, {r.key: "the pupil's record was archived or erased"
+                                                        for r in rows})
     session.exec(delete(m.Deadline).where(col(m.Deadline.pupil_id) == pupil_id))

@@ -166,15 +166,17 @@ def test_a_pending_reminder_is_withdrawn_when_its_deadline_is_met_or_moves(town:
     assert any(r.startswith("the due date moved") for r in reasons)
 
 
-def test_delivery_withdraws_what_planning_has_not_yet_seen(town: Town) -> None:
+def test_recording_the_fact_withdraws_before_planning_or_delivery_runs_again(town: Town) -> None:
     town.chat.ok("admin", 'intervention add ava "Lexia" review:2026-03-04 staff:@bob')
     town.clock.at("2026-03-04", "08:00")
     plan_all(town.engine, town.clock())
     town.chat.ok("bob", 'intervention review ava "Lexia" 2026-03-04 outcome:stop', today=date(2026, 3, 4))
+    # Withdrawn in the review's own transaction, before any planning run has seen it.
+    assert [(r.status, r.last_error) for r in town.rows()] == [("withdrawn", "the deadline was met")]
     from bot.reminders.outbox import deliver
 
     report = asyncio.run(deliver(town.engine, town.notifier, town.clock, instance="t"))
-    assert report.sent == 0 and report.withdrawn == 1
+    assert report.sent == 0
     assert town.notifier.sent == []
 
 
