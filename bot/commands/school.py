@@ -232,5 +232,7 @@ COMMANDS = [
             senco_appointed, args=(STAFF, DATE),
             opts=(Opt("prior-months", "int", placeholder="n", help="months already served as a SENCO elsewhere"),)),
     Command(("senco", "qualified"), "Record a SENCO's qualification.", senco_qualified, args=(STAFF, DATE),
-            opts=(Opt("award", choices=("npq", "nasenco")),)),
+            opts=(Opt("award", choices=("npq", "nasenco"),
+                      help="npq (the NPQ for SENCOs, the default) or nasenco (counts only if begun before 1 Sep 2024 "
+                           "and completed before 1 Sep 2027: SI 2024/535)"),)),
 ]
