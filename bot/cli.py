@@ -141,10 +141,11 @@ def init(
         with transaction(engine) as session:
             s = create_school(session, school, admin, phase.lower(), day)
             name, sid = s.name, s.id
-        typer.echo(f"Created {name} (school {sid}) with @{admin.lower()} as admin, in {_safe(_url())}.")
+        handle = admin.strip().removeprefix("@").lower()
+        typer.echo(f"Created {name} (school {sid}) with @{handle} as admin, in {_safe(_url())}.")
         typer.echo("Added ESTIMATED term dates for this and next academic year: replace them with your real "
                    "dates (/sen term add, or sendbot terms import FILE).")
-        typer.echo(f'Try it: sendbot chat --as {admin.lower()} "help"')
+        typer.echo(f'Try it: sendbot chat --as {handle} "help"')
 
     _run(go)
 

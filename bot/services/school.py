@@ -43,6 +43,8 @@ def actor_for(session: Session, school_id: int, handle: str) -> Actor:
 
 
 def valid_handle(handle: str) -> str:
+    """A handle as stored: lower-cased, without the @ people naturally type before it."""
+    handle = handle.strip().removeprefix("@")
     if not HANDLE.match(handle):
         raise Refused(f"'{handle}' is not a usable handle: use letters, digits, '.', '_' or '-' (like alice or "
                       "U0123ABC).")
