@@ -18,7 +18,7 @@ def _next(ctx: Ctx, pupil_id: int | None, kinds: tuple[str, ...]) -> list[str]:
     """One line per open deadline of these kinds the change produced: the user sees the consequence."""
     lines = []
     for i in all_deadlines(ctx.session, ctx.actor.school_id, ctx.today, f"#{pupil_id}", ctx.actor):
-        if i.kind in kinds and i.status in ("open", "overdue", "lapsed"):
+        if i.kind in kinds and i.status in ("open", "overdue"):
             lines.append(f"{i.title}: {day(i.due)} ({i.status}) — {i.rule}")
     return lines
 
