@@ -4,8 +4,8 @@ Revision ID: 0004
 Revises: 0003
 
 Bolt's installation and OAuth-state stores (slack_sdk's SQLAlchemy stores: the columns are those of its
-table builders, registered on the metadata in db/models.py) and the processed-events table that makes a
-retried Slack event a no-op.
+table builders, declared in db/models.py and checked against them by a test) and the processed-events
+table that makes a retried Slack event a no-op.
 """
 
 from alembic import op  # noqa: F401

@@ -1,0 +1,27 @@
+"""Our declarations of Bolt's store tables must match slack_sdk's own builders column for column."""
+
+import pytest
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from sqlalchemy import MetaData
+from sqlmodel import SQLModel
+
+import db.models  # noqa: F401  (declares the tables on SQLModel.metadata)
+
+theirs = MetaData()
+BUILT = {
+    "slack_installations": SQLAlchemyInstallationStore.build_installations_table(theirs, "slack_installations"),
+    "slack_bots": SQLAlchemyInstallationStore.build_bots_table(theirs, "slack_bots"),
+    "slack_oauth_states": SQLAlchemyOAuthStateStore.build_oauth_states_table(theirs, "slack_oauth_states"),
+}
+
+
+def _shape(table):  # type: ignore[no-untyped-def]
+    columns = [(c.name, repr(c.type), c.nullable, c.primary_key) for c in table.columns]
+    indexes = sorted((i.name, tuple(c.name for c in i.columns), bool(i.unique)) for i in table.indexes)
+    return columns, indexes
+
+
+@pytest.mark.parametrize("name", sorted(BUILT))
+def test_store_table_matches_slack_sdk(name: str) -> None:
+    assert _shape(SQLModel.metadata.tables[name]) == _shape(BUILT[name])
