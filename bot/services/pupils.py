@@ -93,14 +93,20 @@ class PupilView:
     contacts: list[m.ParentContact]
 
 
-def sen_status(session: Session, pupil_id: int) -> str:
-    plans = session.exec(select(m.EhcPlan).where(m.EhcPlan.pupil_id == pupil_id,
-                                                 col(m.EhcPlan.ceased_on).is_(None))).first()
-    if plans is not None:
-        return "ehcp"
-    support = session.exec(select(m.SupportPeriod).where(m.SupportPeriod.pupil_id == pupil_id,
-                                                         col(m.SupportPeriod.end).is_(None))).first()
-    return "support" if support is not None else "none"
+def sen_statuses(session: Session, school_id: int, pupil_id: int | None = None) -> dict[int, str]:
+    """SEN status by pupil ("ehcp" or "support"; absent means none): two queries, for a school or one pupil."""
+    support = select(m.SupportPeriod.pupil_id).where(m.SupportPeriod.school_id == school_id,
+                                                     col(m.SupportPeriod.end).is_(None))
+    plans = select(m.EhcPlan.pupil_id).where(m.EhcPlan.school_id == school_id, col(m.EhcPlan.ceased_on).is_(None))
+    if pupil_id is not None:
+        support = support.where(m.SupportPeriod.pupil_id == pupil_id)
+        plans = plans.where(m.EhcPlan.pupil_id == pupil_id)
+    # A plan outranks support.
+    return {**dict.fromkeys(session.exec(support).all(), "support"), **dict.fromkeys(session.exec(plans).all(), "ehcp")}
+
+
+def sen_status(session: Session, pupil: m.Pupil) -> str:
+    return sen_statuses(session, pupil.school_id, pupil.id).get(pupil.id or 0, "none")
 
 
 def show_pupil(session: Session, actor: Actor, ref: str, today: date) -> PupilView:
@@ -113,7 +119,7 @@ def show_pupil(session: Session, actor: Actor, ref: str, today: date) -> PupilVi
         pupil=pupil,
         year=current_year(pupil, today),
         teacher=session.get(m.Staff, pupil.teacher_id) if pupil.teacher_id else None,
-        status=sen_status(session, pupil.id),
+        status=sen_status(session, pupil),
         deadlines=list(deadlines),
         interventions=list(session.exec(select(m.Intervention).where(m.Intervention.pupil_id == pupil.id)).all()),
         meetings=list(session.exec(select(m.ParentMeeting).where(m.ParentMeeting.pupil_id == pupil.id)
@@ -128,6 +134,7 @@ def list_pupils(session: Session, actor: Actor, class_name: str | None, status: 
         raise Refused("Leaders read deadlines and digests (/sen due, /sen digest); pupil lists are for teachers "
                       "and the SENCO.")
     query = select(m.Pupil).where(m.Pupil.school_id == actor.school_id, col(m.Pupil.archived).is_(False))
+    statuses = sen_statuses(session, actor.school_id)
     out = []
     for p in session.exec(query.order_by(m.Pupil.name)).all():
         if not actor.can_see(p):
@@ -135,7 +142,7 @@ def list_pupils(session: Session, actor: Actor, class_name: str | None, status: 
         if class_name and (p.class_name or "").lower() != class_name.lower():
             continue
         assert p.id is not None
-        s = sen_status(session, p.id)
+        s = statuses.get(p.id, "none")
         if status and s != status:
             continue
         out.append((p, current_year(p, today), s))

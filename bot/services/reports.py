@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from sqlmodel import Session, col, select
 
 from bot.rules import ACT_BY_ONLY, KINDS
+from bot.rules.dates import current_year_group
 from bot.services.access import Actor
 from bot.services.deadlines import ensure_fresh, school_calendar
 from bot.services.errors import Refused
@@ -49,8 +50,6 @@ def status_of(row: m.Deadline, today: date) -> str:
 
 def _items(session: Session, school: m.School, today: date, *, pupil_id: int | None = None,
            until: date | None = None, include_done: bool = True) -> list[DueItem]:
-    from bot.rules.dates import current_year_group
-
     query = (
         select(m.Deadline, m.Pupil)
         .join(m.Pupil, m.Pupil.id == m.Deadline.pupil_id, isouter=True)
