@@ -7,7 +7,7 @@ Dates are ``date`` (statutory deadlines are days); instants are timezone-aware U
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, Index, Integer, String, Table, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Column, DateTime, Index, Integer, String, Table, UniqueConstraint, event, inspect
 from sqlalchemy import func as sqlfunc
 from sqlmodel import Field, SQLModel
 
@@ -43,7 +43,10 @@ class Staff(SQLModel, table=True):
 
 
 class Pupil(SQLModel, table=True):
-    __table_args__ = (Index("ix_pupil_school_name", "school_id", "name"),)
+    __table_args__ = (
+        Index("ix_pupil_school_name", "school_id", "name"),
+        Index("ix_pupil_school_upn", "school_id", "upn"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     school_id: int = Field(foreign_key="school.id", index=True)
     name: str = Field(max_length=200)
@@ -55,6 +58,51 @@ class Pupil(SQLModel, table=True):
     teacher_id: int | None = Field(default=None, foreign_key="staff.id")
     archived: bool = False
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class PupilNameWord(SQLModel, table=True):
+    """The lower-cased words of a pupil's name (position 0: the whole name), so a lookup by name, prefix or
+    any word's prefix is an indexed query rather than a scan of the school. Kept in step with ``Pupil.name``
+    by the mapper events below; no foreign key, so erasing a pupil needs no ordering."""
+
+    __tablename__ = "pupil_name_word"
+    __table_args__ = (Index("ix_pupil_name_word_lookup", "school_id", "word", "pupil_id"),)
+    pupil_id: int = Field(primary_key=True)
+    position: int = Field(primary_key=True)
+    school_id: int
+    word: str = Field(max_length=200)
+
+
+def name_words(name: str) -> list[str]:
+    """The search keys of a name: the whole name (spaces squeezed), then each word, lower-cased."""
+    words = name.lower().split()
+    return [" ".join(words), *words]
+
+
+def _write_name_words(connection, pupil: Pupil) -> None:  # type: ignore[no-untyped-def]
+    table = PupilNameWord.__table__
+    connection.execute(table.delete().where(table.c.pupil_id == pupil.id))
+    connection.execute(table.insert(), [
+        {"pupil_id": pupil.id, "position": n, "school_id": pupil.school_id, "word": w[:200]}
+        for n, w in enumerate(name_words(pupil.name))
+    ])
+
+
+@event.listens_for(Pupil, "after_insert")
+def _pupil_inserted(_mapper, connection, pupil: Pupil) -> None:  # type: ignore[no-untyped-def]
+    _write_name_words(connection, pupil)
+
+
+@event.listens_for(Pupil, "after_update")
+def _pupil_updated(_mapper, connection, pupil: Pupil) -> None:  # type: ignore[no-untyped-def]
+    if inspect(pupil).attrs.name.history.has_changes():
+        _write_name_words(connection, pupil)
+
+
+@event.listens_for(Pupil, "after_delete")
+def _pupil_deleted(_mapper, connection, pupil: Pupil) -> None:  # type: ignore[no-untyped-def]
+    table = PupilNameWord.__table__
+    connection.execute(table.delete().where(table.c.pupil_id == pupil.id))
 
 
 class SupportPeriod(SQLModel, table=True):

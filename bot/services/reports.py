@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import Session, col, select
 
 from bot.rules import ACT_BY_ONLY, KINDS
@@ -49,28 +50,74 @@ def status_of(row: m.Deadline, today: date) -> str:
 
 
 def _items(session: Session, school: m.School, today: date, *, pupil_id: int | None = None,
-           until: date | None = None, include_done: bool = True) -> list[DueItem]:
+           until: date | None = None, include_done: bool = True, actionable_only: bool = False,
+           where: ColumnElement[bool] | None = None, limit: int | None = None) -> list[DueItem]:
+    """Deadlines as people see them, in one query: the pupil comes from the join, never a query per item."""
     query = (
-        select(m.Deadline, m.Pupil)
-        .join(m.Pupil, m.Pupil.id == m.Deadline.pupil_id, isouter=True)
+        select(m.Deadline.id, m.Deadline.kind, m.Deadline.due, m.Deadline.duty, m.Deadline.rule,
+               m.Deadline.done, m.Deadline.pupil_id, m.Deadline.staff_id, m.Deadline.detail,
+               m.Pupil.name, m.Pupil.year_group, m.Pupil.year_recorded_in)
+        .join(m.Pupil, col(m.Pupil.id) == m.Deadline.pupil_id, isouter=True)
         .where(m.Deadline.school_id == school.id)
     )
     if pupil_id is not None:
         query = query.where(m.Deadline.pupil_id == pupil_id)
     if until is not None:
         query = query.where(m.Deadline.due <= until)
-    if not include_done:
+    if not include_done or actionable_only:
         query = query.where(col(m.Deadline.done).is_(False))
+    if actionable_only:
+        query = query.where(actionable_clause(today))
+    if where is not None:
+        query = query.where(where)
+    query = query.order_by(m.Deadline.due, m.Deadline.kind, func.coalesce(m.Pupil.name, ""), m.Deadline.id)
+    if limit is not None:
+        query = query.limit(limit)
     out = []
-    for row, pupil in session.exec(query.order_by(m.Deadline.due, m.Deadline.kind, m.Deadline.id)).all():
-        assert row.id is not None
+    for did, kind, due_on, duty, rule, done, pid, staff_id, detail, name, year, recorded in session.exec(query).all():
+        assert did is not None
+        status = "done" if done else ("lapsed" if kind == "appeal_deadline" else "overdue") if today > due_on \
+            else "open"
         out.append(DueItem(
-            id=row.id, kind=row.kind, due=row.due, duty=row.duty, rule=row.rule, status=status_of(row, today),
-            pupil_id=row.pupil_id, pupil_name=pupil.name if pupil else None,
-            year=current_year_group(pupil.year_group, pupil.year_recorded_in, today) if pupil else None,
-            staff_id=row.staff_id, detail=row.detail,
+            id=did, kind=kind, due=due_on, duty=duty, rule=rule, status=status, pupil_id=pid, pupil_name=name,
+            year=current_year_group(year, recorded, today) if name is not None else None,
+            staff_id=staff_id, detail=detail,
         ))
     return sorted(out, key=lambda i: (i.due, i.kind, i.pupil_name or ""))
+
+
+def actionable_clause(today: date) -> ColumnElement[bool]:
+    """``actionable`` in SQL: not lapsed (an appeal window past its day), and act-by dates with nothing to
+    record gone a week after they pass; so a list never reads rows it will not show."""
+    return and_(
+        or_(col(m.Deadline.kind) != "appeal_deadline", col(m.Deadline.due) >= today),
+        or_(col(m.Deadline.kind).not_in(sorted(ACT_BY_ONLY)), col(m.Deadline.due) >= today - timedelta(days=7)),
+    )
+
+
+def seen_by(actor: Actor, mine: bool) -> ColumnElement[bool] | None:
+    """Which deadlines a person sees (``visible_to``), or counts as theirs (``is_mine``), as SQL over the
+    deadline and its (outer-joined) pupil. None: everything in the school."""
+    if actor.role != "teacher" and not mine:
+        return None
+    theirs = [col(m.Deadline.staff_id) == actor.staff_id, col(m.Pupil.teacher_id) == actor.staff_id]
+    if actor.class_name:
+        theirs.append(func.lower(col(m.Pupil.class_name)) == actor.class_name.lower())
+    return or_(*theirs)
+
+
+class DueList(list[DueItem]):
+    """The first items of a list that may be longer: ``total`` says how many there are in all."""
+
+    total: int = 0
+
+    @property
+    def more(self) -> int:
+        return max(0, self.total - len(self))
+
+
+# A chat message of more than this many deadlines is not something a person can act on (docs/decisions.md).
+LISTED = 50
 
 
 def all_deadlines(session: Session, school_id: int, today: date, pupil: str | None = None,
@@ -117,8 +164,9 @@ def actionable(item: DueItem, today: date) -> bool:
     return not (item.kind in ACT_BY_ONLY and item.due < today - timedelta(days=7))
 
 
-def due(session: Session, actor: Actor, window: str | None, scope: str | None, today: date) -> list[DueItem]:
-    """/sen due: what needs doing, soonest first, in the chosen window."""
+def due(session: Session, actor: Actor, window: str | None, scope: str | None, today: date,
+        limit: int | None = LISTED) -> DueList:
+    """/sen due: what needs doing, soonest first, in the chosen window (the first ``limit`` of them)."""
     school = get_school(session, actor.school_id)
     ensure_fresh(session, school, today)
     window = window or "month"
@@ -129,61 +177,84 @@ def due(session: Session, actor: Actor, window: str | None, scope: str | None, t
     elif window == "month":
         until = today + timedelta(days=31)
     else:
-        term = school_calendar(session, school.id).term_containing(today)
+        calendar = school_calendar(session, school.id)
+        term = calendar.term_containing(today)
         if term is None:
-            nxt = [t for t in school_calendar(session, school.id).terms if t.start > today]
+            nxt = [t for t in calendar.terms if t.start > today]
             if not nxt:
                 raise Refused("No term is recorded around today: add term dates with /sen term add.")
             term = nxt[0]
         until = term.end
-    items = [i for i in _items(session, school, today, until=until, include_done=False) if actionable(i, today)]
-    if window == "overdue":
-        items = [i for i in items if i.status == "overdue"]
-    items = visible_to(actor, session, items)
     scope = scope or ("mine" if actor.role == "teacher" else "all")
-    if scope == "mine":
-        items = [i for i in items if is_mine(actor, session, i)]
+    return _page(session, school, today, _and(seen_by(actor, scope == "mine"), col(m.Deadline.due) <= until),
+                 limit)
+
+
+def _and(*clauses: ColumnElement[bool] | None) -> ColumnElement[bool]:
+    return and_(*(c for c in clauses if c is not None))
+
+
+def _page(session: Session, school: m.School, today: date, where: ColumnElement[bool], limit: int | None,
+          *, actionable_only: bool = True) -> DueList:
+    """The first ``limit`` deadlines matching ``where``, and (one count query, when there may be more) how
+    many match in all."""
+    items = DueList(_items(session, school, today, actionable_only=actionable_only, where=where, limit=limit))
+    items.total = len(items)
+    if limit is not None and len(items) == limit:
+        count = (
+            select(func.count()).select_from(m.Deadline)
+            .join(m.Pupil, col(m.Pupil.id) == m.Deadline.pupil_id, isouter=True)
+            .where(m.Deadline.school_id == school.id, col(m.Deadline.done).is_(False), where)
+        )
+        if actionable_only:
+            count = count.where(actionable_clause(today))
+        items.total = session.exec(count).one()
     return items
 
 
 @dataclass
 class Digest:
     school: str
-    overdue_school: list[DueItem]
-    overdue_la: list[DueItem]
-    this_week: list[DueItem]
-    next_four_weeks: list[DueItem]
+    overdue_school: DueList
+    overdue_la: DueList
+    this_week: DueList
+    next_four_weeks: DueList
     no_meeting_this_term: list[tuple[int, str]]
-    interventions_due: list[DueItem]
-    appeals_open: list[DueItem]
-    senco: list[DueItem]
+    interventions_due: DueList
+    appeals_open: DueList
+    senco: DueList
     term_name: str | None
+    no_meeting_total: int = 0
 
 
-def digest(session: Session, actor: Actor, today: date) -> Digest:
-    """The SENCO's weekly digest, as of ``today`` (teachers get the same for their own pupils)."""
+def digest(session: Session, actor: Actor, today: date, limit: int | None = LISTED) -> Digest:
+    """The SENCO's weekly digest, as of ``today`` (teachers get the same for their own pupils).
+
+    Each section is its own indexed query of at most ``limit`` rows plus a count, so the digest costs the
+    same in a school of 100 pupils as in one of 10,000.
+    """
     school = get_school(session, actor.school_id)
     ensure_fresh(session, school, today)
-    items = visible_to(actor, session, _items(session, school, today, include_done=False,
-                                              until=today + timedelta(days=35)))
-    everything = visible_to(actor, session, _items(session, school, today, include_done=False))
-    live = [i for i in items if actionable(i, today)]
+    seen = seen_by(actor, False)
+    due, kind, duty = col(m.Deadline.due), col(m.Deadline.kind), col(m.Deadline.duty)
     week_end = today + timedelta(days=7)
+
+    def page(*where: ColumnElement[bool], actionable_only: bool = True) -> DueList:
+        return _page(session, school, today, _and(seen, *where), limit, actionable_only=actionable_only)
+
     term = school_calendar(session, school.id).term_containing(today)
-    no_meeting: list[tuple[int, str]] = []
-    if term is not None:
-        for i in everything:
-            if i.kind == "parent_meeting" and i.due == term.end and i.pupil_id is not None:
-                no_meeting.append((i.pupil_id, i.pupil_name or ""))
+    no_meeting = page(kind == "parent_meeting", due == term.end, actionable_only=False) if term else DueList()
     return Digest(
         school=school.name,
-        overdue_school=[i for i in live if i.status == "overdue" and i.duty == "school"],
-        overdue_la=[i for i in live if i.status == "overdue" and i.duty == "la"],
-        this_week=[i for i in live if i.status == "open" and i.due <= week_end],
-        next_four_weeks=[i for i in live if i.status == "open" and week_end < i.due <= today + timedelta(days=35)],
-        no_meeting_this_term=sorted(no_meeting, key=lambda x: x[1]),
-        interventions_due=[i for i in live if i.kind == "intervention_review" and i.due <= week_end],
-        appeals_open=[i for i in everything if i.kind == "appeal_deadline" and i.status == "open"],
-        senco=[i for i in everything if i.kind == "senco_qualification"],
+        overdue_school=page(due < today, duty == "school"),
+        overdue_la=page(due < today, duty == "la"),
+        this_week=page(due >= today, due <= week_end),
+        next_four_weeks=page(due > week_end, due <= today + timedelta(days=35)),
+        no_meeting_this_term=sorted(((i.pupil_id, i.pupil_name or "") for i in no_meeting if i.pupil_id),
+                                    key=lambda x: x[1]),
+        no_meeting_total=no_meeting.total,
+        interventions_due=page(kind == "intervention_review", due <= week_end),
+        appeals_open=page(kind == "appeal_deadline", due >= today, actionable_only=False),
+        senco=page(kind == "senco_qualification", actionable_only=False),
         term_name=term.name if term else None,
     )
