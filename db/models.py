@@ -245,6 +245,7 @@ class Deadline(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("school_id", "key"),
         Index("ix_deadline_school_due", "school_id", "due"),
+        Index("ix_deadline_school_kind_due", "school_id", "kind", "due"),
     )
     id: int | None = Field(default=None, primary_key=True)
     school_id: int = Field(foreign_key="school.id")

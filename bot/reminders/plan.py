@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, func, or_, text
+from sqlalchemy import Engine, func, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -256,12 +256,16 @@ def open_deadlines(session: Session, school_id: int, policy: Policy | None = Non
     """
     query = select(m.Deadline.id, m.Deadline.key, m.Deadline.kind, m.Deadline.due, m.Deadline.pupil_id,
                    m.Deadline.staff_id).where(m.Deadline.school_id == school_id, col(m.Deadline.done).is_(False))
-    if until is not None and policy is not None:
-        horizon = until + timedelta(days=longest_lead(policy))
-        opening = sorted(k for k, steps in policy.items() if any(s.anchor == "opens" for s in steps))
-        window = col(m.Deadline.due) <= horizon
-        query = query.where(or_(window, col(m.Deadline.kind).in_(opening)) if opening else window)
-    return [DeadlineView(*row) for row in session.exec(query).all()]
+    if until is None or policy is None:
+        return [DeadlineView(*row) for row in session.exec(query).all()]
+    horizon = until + timedelta(days=longest_lead(policy))
+    found = {row[0]: DeadlineView(*row) for row in session.exec(query.where(col(m.Deadline.due) <= horizon)).all()}
+    opening = sorted(k for k, steps in policy.items() if any(s.anchor == "opens" for s in steps))
+    if opening:
+        # Two queries rather than one OR: each reads its own index ((school_id, due), (school_id, kind, due)).
+        for row in session.exec(query.where(col(m.Deadline.kind).in_(opening), col(m.Deadline.due) > horizon)).all():
+            found[row[0]] = DeadlineView(*row)
+    return list(found.values())
 
 
 def longest_lead(policy: Policy) -> int:

@@ -198,7 +198,8 @@ def _page(session: Session, school: m.School, today: date, where: ColumnElement[
           *, actionable_only: bool = True) -> DueList:
     """The first ``limit`` deadlines matching ``where``, and (one count query, when there may be more) how
     many match in all."""
-    items = DueList(_items(session, school, today, actionable_only=actionable_only, where=where, limit=limit))
+    items = DueList(_items(session, school, today, include_done=False, actionable_only=actionable_only, where=where,
+                           limit=limit))
     items.total = len(items)
     if limit is not None and len(items) == limit:
         count = (

@@ -4,7 +4,8 @@ Revision ID: 0007_speed
 Revises: 0004
 
 ``pupil_name_word`` holds each pupil's lower-cased name and name words, so finding "ava" or "Ava Sm" is an
-indexed query instead of loading the whole school; an index on (school_id, upn) for UPN lookups. Existing
+indexed query instead of loading the whole school; an index on (school_id, upn) for UPN lookups; one on
+deadline (school_id, kind, due) for the sweep's duties counted from when they opened, and digest sections. Existing
 pupils are back-filled here. ANALYZE runs after every migration (db.engine.migrate), so the planners know
 the new indexes.
 """
@@ -31,6 +32,8 @@ def upgrade() -> None:
     op.create_index("ix_pupil_name_word_lookup", "pupil_name_word", ["school_id", "word", "pupil_id"], unique=False)
     with op.batch_alter_table("pupil", schema=None) as batch_op:
         batch_op.create_index("ix_pupil_school_upn", ["school_id", "upn"], unique=False)
+    with op.batch_alter_table("deadline", schema=None) as batch_op:
+        batch_op.create_index("ix_deadline_school_kind_due", ["school_id", "kind", "due"], unique=False)
     connection = op.get_bind()
     rows = []
     for pupil_id, school_id, name in connection.execute(sa.text("SELECT id, school_id, name FROM pupil")):
@@ -45,6 +48,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("deadline", schema=None) as batch_op:
+        batch_op.drop_index("ix_deadline_school_kind_due")
     with op.batch_alter_table("pupil", schema=None) as batch_op:
         batch_op.drop_index("ix_pupil_school_upn")
     op.drop_index("ix_pupil_name_word_lookup", table_name="pupil_name_word")
