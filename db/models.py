@@ -363,6 +363,14 @@ class ReminderSweep(SQLModel, table=True):
     since: datetime  # the first planning: a digest whose moment came before it was never "missed"
 
 
+class ChannelPace(SQLModel, table=True):
+    """When a conversation may next be posted to (PostgreSQL replicas share the pace; outbox.Pacer)."""
+
+    __tablename__ = "channel_pace"
+    channel: str = Field(primary_key=True, max_length=200)  # "slack:<school id>:<channel or user id>"
+    next_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
 # --- Slack installations, OAuth state and event de-duplication (issue 3; migration 0004) -------------------
 
 

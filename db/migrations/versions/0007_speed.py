@@ -5,7 +5,8 @@ Revises: 0004
 
 ``pupil_name_word`` holds each pupil's lower-cased name and name words, so finding "ava" or "Ava Sm" is an
 indexed query instead of loading the whole school; an index on (school_id, upn) for UPN lookups; one on
-deadline (school_id, kind, due) for the sweep's duties counted from when they opened, and digest sections. Existing
+deadline (school_id, kind, due) for the sweep's duties counted from when they opened, and digest sections;
+``channel_pace``, the next free moment per chat conversation, shared by replicas on PostgreSQL. Existing
 pupils are back-filled here. ANALYZE runs after every migration (db.engine.migrate), so the planners know
 the new indexes.
 """
@@ -34,6 +35,12 @@ def upgrade() -> None:
         batch_op.create_index("ix_pupil_school_upn", ["school_id", "upn"], unique=False)
     with op.batch_alter_table("deadline", schema=None) as batch_op:
         batch_op.create_index("ix_deadline_school_kind_due", ["school_id", "kind", "due"], unique=False)
+    op.create_table(
+        "channel_pace",
+        sa.Column("channel", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("next_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("channel"),
+    )
     connection = op.get_bind()
     rows = []
     for pupil_id, school_id, name in connection.execute(sa.text("SELECT id, school_id, name FROM pupil")):
@@ -48,6 +55,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("channel_pace")
     with op.batch_alter_table("deadline", schema=None) as batch_op:
         batch_op.drop_index("ix_deadline_school_kind_due")
     with op.batch_alter_table("pupil", schema=None) as batch_op:
