@@ -96,8 +96,9 @@ def actionable_clause(today: date) -> ColumnElement[bool]:
 
 
 def seen_by(actor: Actor, mine: bool) -> ColumnElement[bool] | None:
-    """Which deadlines a person sees (``visible_to``), or counts as theirs (``is_mine``), as SQL over the
-    deadline and its (outer-joined) pupil. None: everything in the school."""
+    """Which deadlines a person sees, or (``mine``) counts as theirs, as SQL over the deadline and its
+    (outer-joined) pupil. Teachers see their own deadlines and those of the pupils they teach (named teacher
+    or class); everyone else sees the whole school. "Mine" is the same test for anyone. None: everything."""
     if actor.role != "teacher" and not mine:
         return None
     theirs = [col(m.Deadline.staff_id) == actor.staff_id, col(m.Pupil.teacher_id) == actor.staff_id]
@@ -131,30 +132,6 @@ def all_deadlines(session: Session, school_id: int, today: date, pupil: str | No
         p = find_pupil(session, actor, pupil, include_archived=True)
         pupil_id = p.id
     return _items(session, school, today, pupil_id=pupil_id)
-
-
-def visible_to(actor: Actor, session: Session, items: list[DueItem]) -> list[DueItem]:
-    """Teachers see their pupils' and their own deadlines; everyone else the whole school."""
-    if actor.role != "teacher":
-        return items
-    mine = []
-    for item in items:
-        if item.staff_id == actor.staff_id:
-            mine.append(item)
-        elif item.pupil_id is not None:
-            pupil = session.get(m.Pupil, item.pupil_id)
-            if pupil is not None and actor.teaches(pupil):
-                mine.append(item)
-    return mine
-
-
-def is_mine(actor: Actor, session: Session, item: DueItem) -> bool:
-    if item.staff_id == actor.staff_id:
-        return True
-    if item.pupil_id is None:
-        return False
-    pupil = session.get(m.Pupil, item.pupil_id)
-    return pupil is not None and (pupil.teacher_id == actor.staff_id or actor.teaches(pupil))
 
 
 def actionable(item: DueItem, today: date) -> bool:
