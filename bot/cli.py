@@ -367,11 +367,11 @@ def reminders(
 
         from sqlmodel import select
 
-        from bot.commands.context import initials
         from bot.commands.tokens import ParseError, parse_date
         from bot.reminders.messages import step_words
         from bot.reminders.plan import preview as plan_preview
         from bot.reminders.plan import school_zone
+        from bot.reply import initials
         from bot.rules.citations import KINDS
         from db.engine import transaction
         from db.models import Pupil, School, Staff
