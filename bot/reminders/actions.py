@@ -14,9 +14,9 @@ from sqlmodel import Session, col, select, update
 from bot.reply import Action, Reply, day, initials
 from bot.rules.citations import ACT_BY_ONLY, KINDS
 from bot.services.access import Actor
+from bot.services.audit import audit
 from bot.services.deadlines import school_calendar
 from bot.services.errors import Refused
-from bot.services.school import audit
 from db import models as m
 
 from .plan import forget_plan
