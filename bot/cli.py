@@ -369,8 +369,8 @@ def reminders(
 
         from bot.dates import ParseError, parse_date
         from bot.reminders.messages import step_words
-        from bot.reminders.plan import preview as plan_preview
-        from bot.reminders.plan import school_zone
+        from bot.reminders.preview import preview as plan_preview
+        from bot.reminders.steps import school_zone
         from bot.reply import initials
         from bot.rules.citations import KINDS
         from db.engine import transaction

@@ -88,13 +88,13 @@ def feed_rotate(ctx: Ctx, v: dict[str, Any]) -> Reply:
 
 
 def reminder_done(ctx: Ctx, v: dict[str, Any]) -> Reply:
-    from bot.reminders import actions
+    from bot.services import reminders as actions
 
     return actions.done(ctx.session, ctx.actor, v["reminder"], ctx.today)
 
 
 def reminder_snooze(ctx: Ctx, v: dict[str, Any]) -> Reply:
-    from bot.reminders import actions
+    from bot.services import reminders as actions
 
     return actions.snooze(ctx.session, ctx.actor, v["reminder"], v["for"], ctx.today)
 

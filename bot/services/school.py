@@ -187,7 +187,7 @@ def settings_view(school: m.School) -> dict[str, str]:
     view = {"phase": school.phase, "transfer-years": years, "info-report": last or "not recorded"}
     for key, default in DEFAULT_SETTINGS.items():
         view[key] = str(school.settings.get(key, default)) or "none"
-    from bot.reminders.policy import describe_policy
+    from bot.services.reminder_policy import describe_policy
 
     view.update(describe_policy(school.settings))
     return view
@@ -258,7 +258,7 @@ def change_settings(session: Session, actor: Actor, changes: dict[str, object], 
         elif key == "reminders-channel":
             settings[key] = _channel(text)
         elif key == "remind":
-            from bot.reminders.policy import SETTINGS_KEY, change_policy
+            from bot.services.reminder_policy import SETTINGS_KEY, change_policy
 
             settings[SETTINGS_KEY] = change_policy(settings, text)
         elif key == "names-in-feeds":
