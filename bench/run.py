@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlmodel import col, func, select
 
 from bot.commands import execute
-from bot.reminders.plan import plan_all
+from bot.reminders.sweep import plan_all
 from bot.services.deadlines import maintain, refresh_school
 from bot.services.school import create_school
 from db import models as m

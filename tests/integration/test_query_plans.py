@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 
-from bot.reminders.plan import plan_all
+from bot.reminders.sweep import plan_all
 
 BIG = ("deadline", "pupil", "pupil_name_word")
 
