@@ -11,6 +11,7 @@ SENCO and as a teacher. Figures are printed, never asserted (docs/performance.md
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -111,6 +112,261 @@ def help_time() -> float:
     return statistics.median(best) * 1000
 
 
+# --- the sweep at trust scale: a fixed number due, a growing number not -------------------------------------
+
+
+def sweep_school(url: str, deadlines: int, due_now: int = 1_000) -> int:
+    """A school whose deadline rows are bulk-inserted: ``due_now`` intervention reviews due on the sweep day
+    (one reminder each, to one of 50 teachers), the rest due one to three years on. The rows are those
+    ``refresh_school`` would write; inserting them directly is what makes a 1,000,000-row school quick to
+    build. Returns the school id."""
+    engine = get_engine(url)
+    with transaction(engine) as session:
+        school = create_school(session, f"Sweep {deadlines}", "admin", "secondary", TODAY)
+        sid = school.id
+        assert sid is not None
+        staff = [m.Staff(school_id=sid, handle=f"t{n:03d}", role="teacher") for n in range(50)]
+        session.add_all(staff)
+        session.flush()
+        staff_ids = [s.id for s in staff]
+    table = m.Deadline.__table__
+    now = datetime.now(UTC)
+    batch: list[dict[str, object]] = []
+    with engine.begin() as connection:
+        for n in range(deadlines):
+            due = SWEEP_DAY if n < due_now else SWEEP_DAY + timedelta(days=365 + n % 730)
+            batch.append({"school_id": sid, "pupil_id": None, "staff_id": staff_ids[n % 50],
+                          "key": f"bench:intervention_review:{n}", "kind": "intervention_review", "due": due,
+                          "duty": "school", "rule": "CoP 6.48, 6.54", "done": False, "detail": "Reading",
+                          "sequence": 0, "updated_at": now})
+            if len(batch) == 10_000:
+                connection.execute(table.insert(), batch)
+                batch = []
+        if batch:
+            connection.execute(table.insert(), batch)
+    analyze(engine)
+    return sid
+
+
+SWEEP_DAY = date(2026, 3, 4)  # a Wednesday in term
+
+
+def _noop() -> None:  # the job APScheduler would run
+    pass
+
+
+def apscheduler_load(jobs: int) -> float:
+    """Seconds for APScheduler 3 to take ``jobs`` one-off jobs (one per reminder) into its SQLAlchemy job store,
+    the design DESIGN.md rejects; the baseline the sweep is compared with."""
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    store = SQLAlchemyJobStore(url=f"sqlite:///{Path(tempfile.mkdtemp()) / 'jobs.db'}")
+    scheduler = BackgroundScheduler(jobstores={"default": store}, timezone="UTC")
+    scheduler.start(paused=True)
+    start = time.perf_counter()
+    at = datetime(2030, 1, 1, tzinfo=UTC)
+    for n in range(jobs):
+        scheduler.add_job(_noop, "date", run_date=at + timedelta(minutes=n), id=f"r{n}")
+    took = time.perf_counter() - start
+    scheduler.shutdown(wait=False)
+    return took
+
+
+# --- the feed, a real `sendbot run`, and memory ---------------------------------------------------------------
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def served_feed(url: str, sid: int) -> dict[str, float]:
+    """Start the real server (`sendbot run`) on the bench school; time its school feed (with alarms) and read
+    its memory when idle and after the feed."""
+    import httpx
+
+    from bot.services.access import Actor
+    from bot.services.feed_links import issue
+
+    engine = get_engine(url)
+    with transaction(engine) as session:
+        leader = m.Staff(school_id=sid, handle="lena", role="leader")
+        session.add(leader)
+        session.flush()
+        token = issue(session, Actor(leader.id or 0, sid, "lena", "leader"), "school").token
+    port = free_port()
+    env = {**os.environ, "SENDBOT_DATABASE_URL": url, "SENDBOT_PORT": str(port), "SENDBOT_LOG_LEVEL": "WARNING"}
+    exe = Path(sys.executable).with_name("sendbot")
+    server = subprocess.Popen([str(exe), "run", "--today", TODAY.isoformat()], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    out: dict[str, float] = {}
+    try:
+        base = f"http://127.0.0.1:{port}"
+        with httpx.Client(timeout=120) as client:
+            for _ in range(600):
+                try:
+                    if client.get(f"{base}/healthz").status_code < 500:
+                        break
+                except httpx.TransportError:
+                    pass
+                time.sleep(0.1)
+            # A fresh server first plans and sends what is due today (4,000 reminders at 10k, to the console
+            # here): wait for its outbox to drain, so the feed is timed on a server at rest.
+            from bot.reminders.outbox import status_counts
+
+            for _ in range(600):
+                counts = status_counts(engine, sid)
+                if sum(counts.values()) and not counts.get("pending") and not counts.get("sending"):
+                    break
+                time.sleep(0.5)
+            time.sleep(2)
+            out["idle_rss_mb"] = rss_mb(server.pid)
+            link = f"{base}/feeds/{token}.ics"
+            start = time.perf_counter()
+            first = client.get(link)
+            out["feed_first_request_ms"] = (time.perf_counter() - start) * 1000
+            assert first.status_code == 200, first.status_code
+            out["feed_events"] = first.content.count(b"BEGIN:VEVENT")
+            out["feed_alarms"] = first.content.count(b"BEGIN:VALARM")
+            out["feed_cached_ms"] = percentiles(lambda: client.get(link), 20)[0]
+            etag = first.headers["etag"]
+            out["feed_304_ms"] = percentiles(lambda: client.get(link, headers={"If-None-Match": etag}), 30)[0]
+            out["after_feed_rss_mb"] = rss_mb(server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return out
+
+
+def render_versus_naive(url: str, sid: int) -> tuple[int, float, float]:
+    """(events, seconds for sendbot's writer, seconds for a naive icalendar build) of one school feed."""
+    import icalendar
+
+    from bot.feeds import content, ical
+
+    engine = get_engine(url)
+    with transaction(engine) as session:
+        school = session.get(m.School, sid)
+        row = session.exec(select(m.FeedToken).where(m.FeedToken.school_id == sid)).first()
+        assert school is not None and row is not None
+        staff = session.get(m.Staff, row.staff_id)
+        assert staff is not None
+        evs = content.events(session, school, row, staff, TODAY)
+        info = content.calendar_info(school, row)
+    start = time.perf_counter()
+    ical.render(info, evs)
+    ours = time.perf_counter() - start
+    start = time.perf_counter()
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//bench//naive//EN")
+    cal.add("version", "2.0")
+    for ev in evs:
+        e = icalendar.Event()
+        e.add("uid", ev.uid)
+        e.add("dtstamp", ev.stamp)
+        e.add("dtstart", ev.day)
+        e.add("dtend", ev.day + timedelta(days=1))
+        e.add("sequence", ev.sequence)
+        e.add("summary", ev.summary)
+        e.add("description", ev.description)
+        e.add("categories", [ev.category])
+        if ev.alarm is not None:
+            a = icalendar.Alarm()
+            a.add("action", "DISPLAY")
+            a.add("description", ev.summary)
+            a.add("trigger", ev.alarm)
+            e.add_component(a)
+        cal.add_component(e)
+    cal.to_ical()
+    naive = time.perf_counter() - start
+    return len(evs), ours, naive
+
+
+# --- delivery through a Slack that enforces its limit -----------------------------------------------------
+
+
+def delivery(url: str, messages: int = 1_000, recipients: int = 200) -> dict[str, float]:
+    """``messages`` reminders to ``recipients`` people through a fake Slack Web API on loopback that answers 429
+    (Retry-After: 1) to a second message within a second in one channel. Returns seconds, sent, 429s."""
+    import asyncio
+    import threading
+
+    from aiohttp import web
+
+    from bot.config import Settings
+    from bot.reminders.outbox import deliver
+    from bot.reminders.sweep import plan_all
+    from bot.slack.notify import SlackNotifier
+
+    last: dict[str, float] = {}
+    counts = {"ok": 0, "429": 0}
+
+    async def post(request: web.Request) -> web.Response:
+        data = await request.json() if request.content_type == "application/json" else dict(await request.post())
+        channel = str(data.get("channel"))
+        now = time.monotonic()
+        if now - last.get(channel, -10.0) < 0.95:  # one a second, with 50 ms for the network's jitter
+            counts["429"] += 1
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "1"})
+        last[channel] = now
+        counts["ok"] += 1
+        return web.json_response({"ok": True, "channel": "D" + channel[1:], "ts": f"{now:.6f}"})
+
+    ready = threading.Event()
+    holder: dict[str, object] = {}
+
+    def serve() -> None:
+        loop = asyncio.new_event_loop()
+        app = web.Application()
+        app.router.add_post("/api/chat.postMessage", post)
+        runner = web.AppRunner(app, access_log=None)
+        loop.run_until_complete(runner.setup())
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        loop.run_until_complete(site.start())
+        holder["port"], holder["loop"], holder["runner"] = runner.addresses[0][1], loop, runner
+        ready.set()
+        loop.run_forever()
+        loop.run_until_complete(runner.cleanup())
+
+    threading.Thread(target=serve, daemon=True).start()
+    ready.wait(10)
+    engine = get_engine(url)
+    with transaction(engine) as session:
+        school = create_school(session, "Delivery", "admin", "secondary", TODAY)
+        sid = school.id
+        assert sid is not None
+        people = [m.Staff(school_id=sid, handle=f"u{n:08d}", role="teacher") for n in range(recipients)]
+        session.add_all(people)
+        session.flush()
+    table = m.Deadline.__table__
+    with engine.begin() as connection:
+        connection.execute(table.insert(), [
+            {"school_id": sid, "pupil_id": None, "staff_id": people[n % recipients].id, "key": f"d:{n}",
+             "kind": "intervention_review", "due": SWEEP_DAY, "duty": "school", "rule": "CoP 6.48", "done": False,
+             "detail": "Reading", "sequence": 0, "updated_at": datetime.now(UTC)} for n in range(messages)])
+    at = datetime.combine(SWEEP_DAY, datetime.min.time(), tzinfo=UTC) + timedelta(hours=9)
+    plan_all(engine, at, [sid])
+    settings = Settings(database_url=url, slack_bot_token="xoxb-bench", slack_api_url=f"http://127.0.0.1:{holder['port']}/api/")
+    notifier = SlackNotifier(settings, min_interval=1.0, rate_limit_retries=0)
+    start = time.perf_counter()
+    report = asyncio.run(deliver(engine, notifier, lambda: at, instance="bench", school_ids=[sid]))
+    took = time.perf_counter() - start
+    loop = holder["loop"]
+    loop.call_soon_threadsafe(loop.stop)  # type: ignore[attr-defined]
+    return {"seconds": took, "sent": report.sent, "retrying": report.retrying, "http_429": counts["429"]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", choices=sorted(SIZES), default="10k")
@@ -181,6 +437,48 @@ def main() -> None:
     results["sweep again (nothing new)_s"] = round(again, 3)
     table.append(("sweep (plan reminders due now)", f"{sweep:7.3f} s, {report.planned} rows written"))
     table.append(("sweep again (all written already)", f"{again:7.3f} s"))
+
+    if pupils <= 20_000:
+        served = served_feed(url, sid)
+        results.update({f"sendbot run {k}": round(v, 1) for k, v in served.items()})
+        table.append(("sendbot run: idle RSS", f"{served['idle_rss_mb']:7.1f} MB"))
+        table.append((f"feed ({int(served['feed_events'])} events, {int(served['feed_alarms'])} alarms): first request",
+                      f"{served['feed_first_request_ms']:7.1f} ms (cold process, nothing cached)"))
+        table.append(("feed: cached (p50)", f"{served['feed_cached_ms']:7.1f} ms"))
+        table.append(("feed: 304 (p50)", f"{served['feed_304_ms']:7.1f} ms"))
+        table.append(("sendbot run: RSS after the feed", f"{served['after_feed_rss_mb']:7.1f} MB"))
+        events, ours, naive = render_versus_naive(url, sid)
+        results["feed render_s"], results["naive icalendar build_s"] = round(ours, 3), round(naive, 3)
+        table.append((f"render {events} events: sendbot writer / naive icalendar",
+                      f"{ours:7.3f} s / {naive:.3f} s ({naive / ours:.1f}x)"))
+
+    # The sweep at scale: 1,000 due, the rest not, at 10k and at this size; APScheduler's load for comparison.
+    sweeps: dict[int, float] = {}
+    for n in sorted({10_000, SIZES[args.size]}):
+        ssid = sweep_school(url, n)
+        at = datetime.combine(SWEEP_DAY, datetime.min.time(), tzinfo=UTC) + timedelta(hours=9)
+        start = time.perf_counter()
+        planned = plan_all(engine, at, [ssid], force=True).planned
+        sweeps[n] = time.perf_counter() - start
+        results[f"sweep {n} deadlines, 1000 due_s"] = round(sweeps[n], 3)
+        table.append((f"sweep: {n:,} deadlines, 1,000 due", f"{sweeps[n]:7.3f} s, {planned} rows written"))
+    big = max(sweeps)
+    if big != 10_000:
+        results["sweep ratio size/10k"] = round(sweeps[big] / sweeps[10_000], 2)
+        table.append((f"  ratio {big:,} / 10,000 (goal <= 2x)", f"{sweeps[big] / sweeps[10_000]:7.2f}x"))
+    jobs = 2_000
+    aps = apscheduler_load(jobs)
+    aps_at_size = aps / jobs * big
+    results["apscheduler load per job_ms"] = round(aps / jobs * 1000, 3)
+    table.append((f"APScheduler 3 SQLAlchemy store: load {jobs:,} jobs", f"{aps:7.2f} s"))
+    table.append((f"  extrapolated to {big:,} jobs / sweep of {big:,} (goal >= 10x)",
+                  f"{aps_at_size:7.1f} s, {aps_at_size / sweeps[big]:6.0f}x the sweep"))
+
+    sent = delivery(url)
+    results["delivery"] = {k: round(v, 2) for k, v in sent.items()}
+    table.append(("deliver 1,000 reminders to 200 people (Slack: 1/s/channel)",
+                  f"{sent['seconds']:7.1f} s, {int(sent['sent'])} sent ({sent['sent'] / sent['seconds']:.0f}/s; the "
+                  f"limit allows 200/s), {int(sent['http_429'])} answered 429, {int(sent['retrying'])} to retry"))
 
     help_ms = help_time()
     results["sendbot --help_ms"] = round(help_ms, 1)

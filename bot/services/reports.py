@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, and_, func, or_
+from sqlalchemy import ColumnElement, and_, func, literal, or_
 from sqlmodel import Session, col, select
 
 from bot.rules import ACT_BY_ONLY, KINDS
@@ -51,12 +51,16 @@ def status_of(row: m.Deadline, today: date) -> str:
 
 def _items(session: Session, school: m.School, today: date, *, pupil_id: int | None = None,
            until: date | None = None, include_done: bool = True, actionable_only: bool = False,
-           where: ColumnElement[bool] | None = None, limit: int | None = None) -> list[DueItem]:
-    """Deadlines as people see them, in one query: the pupil comes from the join, never a query per item."""
+           where: ColumnElement[bool] | None = None, limit: int | None = None) -> "DueList":
+    """Deadlines as people see them, in one query: the pupil comes from the join, never a query per item.
+
+    With a ``limit``, the first ``limit`` of them, and (a window count in the same query) how many in all.
+    """
     query = (
         select(m.Deadline.id, m.Deadline.kind, m.Deadline.due, m.Deadline.duty, m.Deadline.rule,
                m.Deadline.done, m.Deadline.pupil_id, m.Deadline.staff_id, m.Deadline.detail,
-               m.Pupil.name, m.Pupil.year_group, m.Pupil.year_recorded_in)
+               m.Pupil.name, m.Pupil.year_group, m.Pupil.year_recorded_in,
+               (func.count().over() if limit is not None else literal(0)).label("total"))
         .join(m.Pupil, col(m.Pupil.id) == m.Deadline.pupil_id, isouter=True)
         .where(m.Deadline.school_id == school.id)
     )
@@ -74,7 +78,9 @@ def _items(session: Session, school: m.School, today: date, *, pupil_id: int | N
     if limit is not None:
         query = query.limit(limit)
     out = []
-    for did, kind, due_on, duty, rule, done, pid, staff_id, detail, name, year, recorded in session.exec(query).all():
+    rows = session.exec(query).all()
+    total = rows[0][-1] if rows else 0  # the window count: the same on every row
+    for did, kind, due_on, duty, rule, done, pid, staff_id, detail, name, year, recorded, _ in rows:
         assert did is not None
         status = "done" if done else ("lapsed" if kind == "appeal_deadline" else "overdue") if today > due_on \
             else "open"
@@ -83,7 +89,9 @@ def _items(session: Session, school: m.School, today: date, *, pupil_id: int | N
             year=current_year_group(year, recorded, today) if name is not None else None,
             staff_id=staff_id, detail=detail,
         ))
-    return sorted(out, key=lambda i: (i.due, i.kind, i.pupil_name or ""))
+    items = DueList(sorted(out, key=lambda i: (i.due, i.kind, i.pupil_name or "")))
+    items.total = total if limit is not None else len(items)
+    return items
 
 
 def actionable_clause(today: date) -> ColumnElement[bool]:
@@ -173,21 +181,9 @@ def _and(*clauses: ColumnElement[bool] | None) -> ColumnElement[bool]:
 
 def _page(session: Session, school: m.School, today: date, where: ColumnElement[bool], limit: int | None,
           *, actionable_only: bool = True) -> DueList:
-    """The first ``limit`` deadlines matching ``where``, and (one count query, when there may be more) how
-    many match in all."""
-    items = DueList(_items(session, school, today, include_done=False, actionable_only=actionable_only, where=where,
-                           limit=limit))
-    items.total = len(items)
-    if limit is not None and len(items) == limit:
-        count = (
-            select(func.count()).select_from(m.Deadline)
-            .join(m.Pupil, col(m.Pupil.id) == m.Deadline.pupil_id, isouter=True)
-            .where(m.Deadline.school_id == school.id, col(m.Deadline.done).is_(False), where)
-        )
-        if actionable_only:
-            count = count.where(actionable_clause(today))
-        items.total = session.exec(count).one()
-    return items
+    """The first ``limit`` open deadlines matching ``where``, and how many match in all."""
+    return _items(session, school, today, include_done=False, actionable_only=actionable_only, where=where,
+                  limit=limit)
 
 
 @dataclass
