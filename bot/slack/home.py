@@ -1,7 +1,7 @@
 """The App Home tab: the person's own overdue and due-soon items, with buttons for the common actions.
 
 Teachers see their pupils' deadlines and their own; the SENCO, admins and leaders see the school's. Built
-from the same ``reports.due`` as ``/sen due month``; ``home_view`` is pure.
+from the same ``reports.due`` as ``/sen due month`` (the first 50, and how many in all); ``home_view`` is pure.
 """
 
 from dataclasses import dataclass
@@ -30,6 +30,7 @@ class HomeData:
     school: str
     role: str
     items: list[reports.DueItem]
+    total: int | None = None  # how many there are in all (``items`` holds the first reports.LISTED)
 
 
 def load(engine: Engine, school_id: int, handle: str, today: date) -> HomeData:
@@ -38,7 +39,7 @@ def load(engine: Engine, school_id: int, handle: str, today: date) -> HomeData:
         actor = actor_for(session, school_id, handle)
         school = get_school(session, school_id).name
         items = reports.due(session, actor, "month", _scope(actor), today)
-    return HomeData(school, actor.role, items)
+    return HomeData(school, actor.role, items, items.total)
 
 
 def _scope(actor: Actor) -> str:
@@ -110,8 +111,11 @@ def home_view(data: HomeData, today: date) -> View:
                 break
             blocks.append(_item_block(item, data.role, today, shown))
             shown += 1
-    if shown < len(data.items):
-        blocks.append(context(f"…and {len(data.items) - shown} more: type /sen due month to see them all."))
+    total = len(data.items) if data.total is None else data.total
+    if shown < total:
+        # The Home tab is rebuilt after every change, so it stays small (docs/decisions.md, "Bounded lists").
+        blocks.append(context(f"…and {total - shown} more: /sen due overdue or /sen due week shows a shorter "
+                              "list."))
     return {"type": "home", "blocks": blocks}
 
 

@@ -226,3 +226,7 @@ def test_home_for_a_leader_and_when_nothing_is_due() -> None:
     many = home.home_view(home.HomeData("Oak", "senco", [due("parent_meeting", TODAY)] * 95), TODAY)
     assert len(many["blocks"]) <= render.VIEW_BLOCKS
     assert "15 more" in many["blocks"][-1]["elements"][0]["text"]
+    # Home shows the first of a longer list (reports.due caps it) and says how many more there are.
+    capped = home.home_view(home.HomeData("Oak", "senco", [due("parent_meeting", TODAY)] * 50, total=1530), TODAY)
+    assert len(capped["blocks"]) <= render.VIEW_BLOCKS
+    assert "…and 1480 more: /sen due overdue or /sen due week" in capped["blocks"][-1]["elements"][0]["text"]
