@@ -361,8 +361,15 @@ def delivery(url: str, messages: int = 1_000, recipients: int = 200) -> dict[str
     plan_all(engine, at, [sid])
     settings = Settings(database_url=url, slack_bot_token="xoxb-bench", slack_api_url=f"http://127.0.0.1:{holder['port']}/api/")
     notifier = SlackNotifier(settings, min_interval=1.0, rate_limit_retries=0)
+
+    async def send_all():  # type: ignore[no-untyped-def]
+        try:
+            return await deliver(engine, notifier, lambda: at, instance="bench", school_ids=[sid])
+        finally:
+            await notifier.close()
+
     start = time.perf_counter()
-    report = asyncio.run(deliver(engine, notifier, lambda: at, instance="bench", school_ids=[sid]))
+    report = asyncio.run(send_all())
     took = time.perf_counter() - start
     loop = holder["loop"]
     loop.call_soon_threadsafe(loop.stop)  # type: ignore[attr-defined]
