@@ -334,12 +334,13 @@ def remind(today: TodayOpt = None, school: SchoolOpt = None) -> None:
     def go() -> None:
         import asyncio
 
-        from bot.reminders.scheduler import default_notifier, run_once
+        from bot.reminders.scheduler import run_once
+        from bot.server import notifier_for
 
         clock = _reminder_clock(today)
         engine = _engine()
         ids = [_school_id(engine, school)] if school else None
-        report = asyncio.run(run_once(engine, default_notifier(get_settings()), clock, school_ids=ids))
+        report = asyncio.run(run_once(engine, notifier_for(get_settings()), clock, school_ids=ids))
         d = report.delivery
         planned = report.plan.planned + report.digests.digests
         typer.echo(f"Planned {planned} new message{'s' if planned != 1 else ''}; sent {d.sent}"

@@ -6,11 +6,15 @@ and nowhere else in the core (docs/surfaces.md).
 
 from collections.abc import Callable
 from datetime import date
+from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 
 from bot.config import Settings, get_settings
 from bot.state import Routes, Service
+
+if TYPE_CHECKING:
+    from bot.reminders.notifier import Notifier
 
 
 def routes_for(settings: Settings) -> list[Routes]:
@@ -30,12 +34,24 @@ def build_app(settings: Settings | None = None, *, today: Callable[[], date] | N
     return create_app(settings, today=today, services=services, routes=routes_for(settings))
 
 
+def notifier_for(settings: Settings) -> "Notifier":
+    """How reminders reach people: Slack when it is configured; otherwise the console, so a terminal shows
+    reminders as they fire."""
+    if settings.slack_configured:
+        from bot.slack.notify import SlackNotifier
+
+        return SlackNotifier(settings)
+    from bot.reminders.notifier import ConsoleNotifier
+
+    return ConsoleNotifier()
+
+
 def services_for(settings: Settings) -> list[Service]:
     """Background services to run inside the server (the scheduler; Slack Socket Mode when configured)."""
     from bot.reminders.scheduler import reminder_service
 
     # The reminders clock: plan, deliver (Slack when configured, else printed here) and weekly digests.
-    services: list[Service] = [reminder_service(settings)]
+    services: list[Service] = [reminder_service(settings, notifier=notifier_for(settings))]
     if settings.slack_app_token:
         from bot.slack.app import socket_mode_service
 
