@@ -35,15 +35,33 @@ def build_app(settings: Settings | None = None, *, today: Callable[[], date] | N
 
 
 def notifier_for(settings: Settings) -> "Notifier":
-    """How reminders reach people: Slack when it is configured; otherwise the console, so a terminal shows
-    reminders as they fire."""
+    """How reminders reach people: per recipient, the surface of their identity (``RoutingNotifier``).
+
+    The surfaces configured here each bring their notifier (Slack now; Teams adds its own line); with none,
+    the console prints reminders as they fire.
+    """
+    from bot.reminders.notifier import ConsoleNotifier, Notifier, Route, RoutingNotifier
+    from bot.services import tenancy
+    from db.engine import get_engine, transaction
+
+    notifiers: dict[str, Notifier] = {}
     if settings.slack_configured:
         from bot.slack.notify import SlackNotifier
 
-        return SlackNotifier(settings)
-    from bot.reminders.notifier import ConsoleNotifier
+        notifiers["slack"] = SlackNotifier(settings)
+    if not notifiers:
+        return ConsoleNotifier()
+    engine = get_engine(settings.database_url)
 
-    return ConsoleNotifier()
+    def routes(staff_id: int) -> list[Route]:
+        with transaction(engine) as session:
+            return [Route(r.platform, r.user_id, r.reference) for r in tenancy.reachable(session, staff_id)]
+
+    def school_surfaces(school_id: int) -> list[str]:
+        with transaction(engine) as session:
+            return tenancy.surfaces_of(session, school_id)
+
+    return RoutingNotifier(notifiers, routes, school_surfaces)
 
 
 def services_for(settings: Settings) -> list[Service]:

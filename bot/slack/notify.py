@@ -1,7 +1,8 @@
 """Reminders and digests into Slack: the notifier port (bot.reminders.notifier) for Slack.
 
 ``chat.postMessage`` through slack_sdk's ``AsyncWebClient`` (``base_url`` = ``SLACK_API_URL``), to a member
-of staff by direct message (their Slack user id is their staff handle) or to the school's reminders channel.
+of staff by direct message (their Slack identity, picked by the routing notifier; else a handle that is a
+Slack id) or to the school's reminders channel.
 
 - Rate limits: slack_sdk's ``AsyncRateLimitErrorRetryHandler`` waits out a 429's ``Retry-After`` and tries
   again; 500/503 and dropped connections get one quick retry too. What still fails becomes a
@@ -30,7 +31,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.config import Settings
 from bot.reminders.notifier import Address, DeliveryError, Outgoing, Sent
 from bot.reply import Reply
-from bot.services.lookup import slack_user_id
+from bot.slack.text import slack_user_id
 
 log = logging.getLogger(__name__)
 _client_log = logging.getLogger("bot.slack.notify.client")
@@ -68,6 +69,9 @@ def default_token_for(settings: Settings) -> Callable[[int], str | None]:
 
 def channel_for(to: Address) -> str:
     if to.kind == "staff":
+        if to.platform == "slack" and to.user_id:
+            # Their identity, exact case; a kept DM channel is the same conversation.
+            return str((to.reference or {}).get("channel") or to.user_id)
         user_id = slack_user_id(to.handle)
         if user_id is None:
             raise DeliveryError(f"@{to.handle} has no Slack user id, so Slack can't reach them: re-add them by "

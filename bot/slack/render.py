@@ -8,8 +8,7 @@ import re
 from typing import Any
 
 from bot.reply import Action, Reply
-from bot.services.lookup import slack_user_id
-from bot.slack.text import escape
+from bot.slack.text import escape, slack_user_id
 
 Block = dict[str, Any]
 
