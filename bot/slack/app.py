@@ -25,9 +25,7 @@ from slack_bolt.oauth.async_callback_options import AsyncCallbackOptions, AsyncF
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import SQLModel
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -57,7 +55,6 @@ APOLOGY = ("Sorry — something went wrong on our side and nothing more was done
 # Commands that only read: after any other command succeeds, the person's Home tab is published again.
 READS = frozenset({"help", "pupil show", "pupil list", "contact list", "intervention list", "due", "digest",
                    "feed", "staff list", "term list", "export"})
-REMINDER_ACTIONS = re.compile(r"^reminder_(done|snooze|open)$")
 
 
 def api_url(settings: Settings) -> str:
@@ -134,18 +131,6 @@ class SlackBot:
         if isinstance(caller, Reply):
             return home.message_view(caller.title)
         return home.build(self.state.engine, caller.school_id, caller.handle, self.state.today(), "")
-
-    def pupil_of_reminder(self, team_id: str | None, reminder_id: int) -> int | None:
-        """The pupil a reminder is about (None if there is no such reminder in this school)."""
-        caller = self.caller(team_id, None)
-        school_id = caller.school_id if isinstance(caller, tenancy.Caller) else None
-        # The reminders' table (issue 4's outbox) is read through the metadata, by its columns alone.
-        table = SQLModel.metadata.tables.get("reminder")
-        if school_id is None or table is None or not {"pupil_id", "school_id"} <= set(table.c.keys()):
-            return None
-        query = select(table.c.pupil_id).where(table.c.id == reminder_id, table.c.school_id == school_id)
-        with self.state.engine.connect() as connection:
-            return connection.execute(query).scalar()
 
     def changes_something(self, text: str) -> bool:
         try:
@@ -270,31 +255,6 @@ def register(bolt: AsyncApp, bot: SlackBot) -> None:
     async def on_refresh(ack: Any, client: AsyncWebClient, context: Any) -> None:
         await ack()
         await bot.publish_home(client, context.team_id, context.user_id)
-
-    @bolt.action(REMINDER_ACTIONS)
-    async def on_reminder(ack: Any, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
-                          respond: Any, context: Any) -> None:
-        await ack()
-        team_id, user_id = context.team_id, context.user_id
-        reminder = str(action.get("value") or "")
-        verb = str(action.get("action_id") or "").removeprefix("reminder_")
-        if not reminder.isdigit():
-            reply = Reply.refused("That reminder button has no reminder number, so nothing was changed.")
-            text = ""
-        elif verb == "open":
-            pupil_id = await asyncio.to_thread(bot.pupil_of_reminder, team_id, int(reminder))
-            text = f"pupil show #{pupil_id}" if pupil_id is not None else ""
-            reply = (await bot.run_async(team_id, user_id, text) if text
-                     else Reply.refused(f"There is no reminder {reminder} in this school any more."))
-        else:
-            text = f"done {reminder}" if verb == "done" else f"snooze {reminder} +1w"
-            reply = await bot.run_async(team_id, user_id, text)
-        if body.get("response_url"):
-            await respond(**render.message(reply))
-        elif body.get("trigger_id"):
-            await client.views_open(trigger_id=body["trigger_id"], view=modals.reply_view(reply))
-        if text:
-            await bot.after(client, team_id, user_id, text, reply)
 
     @bolt.view(re.compile(f"^{modals.CALLBACK}:"))
     async def on_submit(ack: Any, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient,

@@ -55,7 +55,6 @@ PERMANENT = {
     "msg_too_long": "the message is too long for Slack",
 }
 _CHANNEL_MENTION = re.compile(r"<#([A-Z0-9]+)(?:\|[^>]*)?>")
-ACTION_IDS = {"Done": "reminder_done", "Snooze 1 week": "reminder_snooze", "Open": "reminder_open"}
 
 
 def default_token_for(settings: Settings) -> Callable[[int], str | None]:
@@ -81,28 +80,13 @@ def channel_for(to: Address) -> str:
     return picked.group(1) if picked else to.handle.strip()
 
 
-def reminder_buttons(reminder_id: int) -> dict[str, Any]:
-    """Done / Snooze 1 week / Open, as the Slack adapter expects them: action ids reminder_*, value = the id."""
-    elements = []
-    for label, action_id in ACTION_IDS.items():
-        button: dict[str, Any] = {"type": "button", "action_id": action_id, "value": str(reminder_id),
-                                  "text": {"type": "plain_text", "text": label, "emoji": True}}
-        if action_id == "reminder_done":
-            button["style"] = "primary"
-        elements.append(button)
-    return {"type": "actions", "block_id": f"reminder_{reminder_id}", "elements": elements}
-
-
 def message_blocks(message: Outgoing) -> tuple[str, list[dict[str, Any]]]:
-    """(fallback text, blocks) for one reminder or digest."""
+    """(fallback text, blocks) for one reminder or digest: the reply's own actions are its buttons (they run
+    their commands through the one button listener, like every other button)."""
     from bot.slack import render
 
-    body = replace(message.reply, actions=[]) if message.buttons else message.reply
-    limit = render.MESSAGE_BLOCKS - (1 if message.buttons else 0)
-    out = render.blocks(body, limit=limit)
-    if message.buttons:
-        out.append(reminder_buttons(message.reminder_id))
-    return render.fallback_text(message.reply), out
+    body = message.reply if message.buttons else replace(message.reply, actions=[])
+    return render.fallback_text(message.reply), render.blocks(body)
 
 
 def _plain_blocks(reply: Reply) -> list[dict[str, Any]]:
