@@ -40,7 +40,7 @@ def _help(ctx: Ctx | None, v: dict[str, Any]) -> Reply:
 
 GRAMMAR = Grammar([
     Command(("help",), "Show the commands, or help on one.", _help,
-            args=(Arg("command", "rest", optional=True),), anyone=True),
+            args=(Arg("command", "rest", optional=True),), anyone=True, reads=True),
     *pupils.COMMANDS,
     *sen.COMMANDS,
     *school.COMMANDS,

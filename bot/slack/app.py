@@ -52,9 +52,6 @@ HOME_EVENT = "app_home_opened"  # the only event subscribed to (deploy/slack/man
 SCOPES = ("commands", "chat:write", "im:write", "users:read")
 APOLOGY = ("Sorry — something went wrong on our side and nothing more was done. Please try again; if it keeps "
            "happening, tell your admin.")
-# Commands that only read: after any other command succeeds, the person's Home tab is published again.
-READS = frozenset({"help", "pupil show", "pupil list", "contact list", "intervention list", "due", "digest",
-                   "feed", "staff list", "term list", "export"})
 
 
 def api_url(settings: Settings) -> str:
@@ -139,7 +136,7 @@ class SlackBot:
             return False
         if parsed.command.name == "settings":
             return bool(parsed.values)
-        return parsed.command.name not in READS
+        return not parsed.command.reads  # after a change, the person's Home tab is published again
 
     # --- asynchronous work ----------------------------------------------------------------------------
 

@@ -27,3 +27,12 @@ def test_contract_is_kept(contract: str) -> None:
     run = subprocess.run([str(LINT_IMPORTS), "--no-cache", "--contract", contract], cwd=ROOT,
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 0 and "1 kept, 0 broken" in run.stdout, run.stdout + run.stderr
+
+
+def test_the_grammar_says_which_commands_only_read() -> None:
+    """Surfaces ask the grammar (``Command.reads``), not a list of their own, whether a command changed anything."""
+    from bot.commands import GRAMMAR
+
+    reads = {c.name for c in GRAMMAR.commands if c.reads}
+    assert {"help", "pupil show", "pupil list", "due", "digest", "export"} <= reads
+    assert not reads & {"pupil add", "meeting", "done", "snooze", "staff add", "settings"}
