@@ -52,10 +52,11 @@ class Reply:
     actions: list[Action] = field(default_factory=list)
     private: bool = True  # only the asker sees it (pupil details are never shown to a channel)
     attachment: str | None = None  # a document to hand over (an export), rendered as a file or code block
+    field: str | None = None  # a refusal about one argument or option (its name): forms show it by that field
 
     @classmethod
-    def refused(cls, reason: str, *hints: str) -> "Reply":
-        return cls(title=reason, ok=False, lines=list(hints))
+    def refused(cls, reason: str, *hints: str, field: str | None = None) -> "Reply":
+        return cls(title=reason, ok=False, lines=list(hints), field=field)
 
     def as_text(self) -> str:
         """The plain-text rendering the console and the CLI print."""

@@ -292,7 +292,8 @@ def field_for(form: Form, refusal: str) -> str | None:
 
 def errors_for(form: Form, reply: Reply) -> dict[str, str] | None:
     """``response_action: errors`` for a refused submission, or None to show the refusal as a view."""
-    block_id = field_for(form, reply.title)
+    # The core names the field when it knows it (Refused/ParseError ``field=``); else read the wording.
+    block_id = reply.field if reply.field in form.fields else field_for(form, reply.title)
     if block_id is None:
         return None
     message = " ".join([reply.title, *reply.lines])
