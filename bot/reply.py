@@ -26,20 +26,22 @@ def initials(name: str) -> str:
 
 
 @dataclass(frozen=True)
-class Item:
-    """One entry of a list: a title line and an optional detail line."""
-
-    title: str
-    detail: str = ""
-
-
-@dataclass(frozen=True)
 class Action:
     """A button: its label and the command text it runs."""
 
     label: str
     command: str
     primary: bool = False  # the one action most people will want (a surface may show it emphasised)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One entry of a list: a title line, an optional detail line, its own buttons, and the group it is in."""
+
+    title: str
+    detail: str = ""
+    actions: tuple[Action, ...] = ()  # what to do about this entry (a surface shows them beside it)
+    group: str = ""  # a heading the entry sits under ("Overdue"); entries of a group are consecutive
 
 
 @dataclass
@@ -63,7 +65,11 @@ class Reply:
         out = [self.title]
         out += [f"  {k}: {v}" for k, v in self.fields]
         out += self.lines
+        group = ""
         for item in self.items:
+            if item.group and item.group != group:
+                group = item.group
+                out.append(f"  {group}:")
             out.append(f"  • {item.title}")
             if item.detail:
                 out.append(f"      {item.detail}")

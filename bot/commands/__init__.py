@@ -105,4 +105,5 @@ def worded(reply: Reply, prefix: str) -> Reply:
     if prefix == CANONICAL_PREFIX:
         return reply
     return replace(reply, title=in_prefix(reply.title, prefix), lines=[in_prefix(x, prefix) for x in reply.lines],
-                   items=[Item(in_prefix(i.title, prefix), in_prefix(i.detail, prefix)) for i in reply.items])
+                   items=[replace(i, title=in_prefix(i.title, prefix), detail=in_prefix(i.detail, prefix))
+                          for i in reply.items])

@@ -30,7 +30,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from bot.commands import GRAMMAR, Reply, answer
+from bot.commands import GRAMMAR, Reply, answer, execute
 from bot.config import Settings
 from bot.dates import ParseError
 from bot.services import tenancy
@@ -124,10 +124,12 @@ class SlackBot:
         return None
 
     def home_view(self, team_id: str | None, user_id: str) -> dict[str, Any]:
+        """The Home tab: the ``home`` command's reply for this person, or why there is none."""
         caller = self.caller(team_id, user_id)
         if isinstance(caller, Reply):
             return home.message_view(caller.title)
-        return home.build(self.state.engine, caller.school_id, caller.handle, self.state.today(), "")
+        reply = execute(self.state.engine, caller.school_id, caller.handle, home.COMMAND, self.state.today())
+        return home.home_view(reply) if reply.ok else home.message_view(reply.title)
 
     def changes_something(self, text: str) -> bool:
         try:
