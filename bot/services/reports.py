@@ -6,7 +6,8 @@ from datetime import date, timedelta
 from sqlalchemy import ColumnElement, and_, func, literal, or_
 from sqlmodel import Session, col, select
 
-from bot.rules import ACT_BY_ONLY, KINDS
+from bot.rules import KINDS
+from bot.rules.citations import ACT_BY_GRACE, ACT_BY_ONLY, still_worth_acting_on
 from bot.rules.dates import current_year_group
 from bot.services.access import Actor
 from bot.services.deadlines import ensure_fresh, school_calendar
@@ -95,11 +96,12 @@ def _items(session: Session, school: m.School, today: date, *, pupil_id: int | N
 
 
 def actionable_clause(today: date) -> ColumnElement[bool]:
-    """``actionable`` in SQL: not lapsed (an appeal window past its day), and act-by dates with nothing to
-    record gone a week after they pass; so a list never reads rows it will not show."""
+    """``actionable`` (``rules.still_worth_acting_on``) in SQL: not lapsed (an appeal window past its day), and
+    act-by dates with nothing to record gone a week after they pass; so a list never reads rows it will not
+    show."""
     return and_(
         or_(col(m.Deadline.kind) != "appeal_deadline", col(m.Deadline.due) >= today),
-        or_(col(m.Deadline.kind).not_in(sorted(ACT_BY_ONLY)), col(m.Deadline.due) >= today - timedelta(days=7)),
+        or_(col(m.Deadline.kind).not_in(sorted(ACT_BY_ONLY)), col(m.Deadline.due) >= today - ACT_BY_GRACE),
     )
 
 
@@ -144,9 +146,7 @@ def all_deadlines(session: Session, school_id: int, today: date, pupil: str | No
 
 def actionable(item: DueItem, today: date) -> bool:
     """Open or overdue; act-by dates with nothing to record drop out a week after they pass."""
-    if item.status not in ("open", "overdue"):
-        return False
-    return not (item.kind in ACT_BY_ONLY and item.due < today - timedelta(days=7))
+    return item.status in ("open", "overdue") and still_worth_acting_on(item.kind, item.due, today)
 
 
 def due(session: Session, actor: Actor, window: str | None, scope: str | None, today: date,

@@ -71,6 +71,10 @@ def test_a_long_due_list_shows_the_first_fifty_and_how_to_narrow_it(chat, probe)
     assert reply.title == "Due in the next 7 days (whole school): 55"
     assert len(reply.items) == 50
     assert reply.lines == ["Showing the first 50 of 55. Narrow it down: /sen due overdue or /sen due week mine."]
+    # The home view (Slack's App Home, rebuilt after every change) too.
+    home = chat.ok("admin", "home")
+    assert len(home.items) == 50
+    assert "…and 5 more: /sen due overdue or /sen due week shows a shorter list." in home.lines
     # The digest's sections are bounded the same way, and still count everything.
     text = chat.ok("admin", "digest").as_text()
     assert "*Due this week* (55)" in text and "… and 5 more" in text
