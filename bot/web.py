@@ -23,6 +23,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.config import Settings, get_settings
+from bot.dashboard.http import routes as dashboard_routes
 from db.engine import get_engine
 
 log = logging.getLogger(__name__)
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None, *, today: Callable[[], date] | 
     routes: list[BaseRoute] = [Route("/healthz", healthz), Route("/metrics", metrics)]
     routes += _feed_routes(state)
     routes += _slack_routes(state)
+    routes += dashboard_routes(state)
     services = list(services or [])
 
     @asynccontextmanager

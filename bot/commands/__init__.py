@@ -16,6 +16,7 @@ from bot.commands.context import Ctx
 from bot.commands.grammar import Arg, Command, Grammar
 from bot.commands.reply import Action, Item, Reply
 from bot.commands.tokens import ParseError
+from bot.dashboard import commands as dashboard
 from bot.services.errors import Refused
 from bot.services.school import actor_for
 from db.engine import transaction
@@ -38,6 +39,7 @@ GRAMMAR = Grammar([
     *pupils.COMMANDS,
     *sen.COMMANDS,
     *school.COMMANDS,
+    *dashboard.COMMANDS,
 ])
 
 
