@@ -4,6 +4,21 @@
 Importable from any test directory (pytest puts ``tests/`` on the path).
 """
 
+import re
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+
+import uvicorn
+
+from bot.config import Settings
+from bot.web import create_app
+
+TODAY = date(2026, 3, 2)
+
 SEED = (
     "staff add @lena role:leader",
     "staff add @sam role:senco",
@@ -47,3 +62,40 @@ SEED = (
 def seed(chat) -> None:  # type: ignore[no-untyped-def]
     for line in SEED:
         chat.ok("admin", line)
+
+
+LINK = re.compile(r"https?://[^/\s]+(/dashboard/signin/[A-Za-z0-9_-]+)")
+
+
+def link_path(reply) -> str:  # type: ignore[no-untyped-def]
+    """The /dashboard/signin/<token> path of a /sen dashboard reply."""
+    found = LINK.search(reply.as_text())
+    assert found, f"no sign-in link in the reply:\n{reply.as_text()}"
+    return found.group(1)
+
+
+@dataclass
+class Server:
+    url: str
+    port: int
+
+
+@contextmanager
+def serve(database_url: str, today: date, public_url: str = "http://127.0.0.1:8080") -> Iterator[Server]:
+    """The whole sendbot app under uvicorn on 127.0.0.1 (a free port), in a thread, until the block ends."""
+    app = create_app(Settings(database_url=database_url, public_url=public_url), today=lambda: today)
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on", log_config=None)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive(), "the server stopped while starting"
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield Server(f"http://127.0.0.1:{port}", port)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
