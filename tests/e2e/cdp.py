@@ -7,6 +7,7 @@ async; the tests run a scenario with ``asyncio.run``. Waiting is by polling with
 
 import asyncio
 import base64
+import contextlib
 import itertools
 import json
 import os
@@ -175,10 +176,8 @@ class Browser:
 
     async def __aexit__(self, *exc: object) -> None:
         if self.conn is not None:
-            try:
+            with contextlib.suppress(Exception):  # it may already be closing
                 await self.conn.send("Browser.close")
-            except Exception:
-                pass  # it may already be closing
             await self.conn.ws.close()
             self.conn.reader.cancel()
         if self.http is not None:

@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from dashboard_support import TODAY, Server, link_path, seed, serve
 
 from bot.services.school import create_school
-from dashboard_support import TODAY, Server, link_path, seed, serve
 from db.engine import get_engine, migrate, transaction
 from e2e.cdp import Browser, Page, find_axe, find_chromium
 

@@ -1,9 +1,8 @@
 """/sen chase: the letter for an overdue LA deadline; refusals that say what would work and change nothing."""
 
-from sqlalchemy import Engine
-
 from dashboard_support import seed
 from integration.conftest import Probe
+from sqlalchemy import Engine
 
 
 def test_a_late_review_decision_gets_a_plain_factual_letter_that_asks_for_a_date(chat) -> None:  # type: ignore[no-untyped-def]
