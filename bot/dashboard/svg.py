@@ -27,10 +27,6 @@ class Bar:
         return sum(s.value for s in self.segments)
 
 
-def _attr(text: str) -> str:
-    return escape(text, {'"': "&quot;"})
-
-
 def stacked_bars(chart_id: str, title: str, desc: str, bars: list[Bar], *, width: int = 320) -> str:
     """Horizontal stacked bars, one per row, each part labelled with its count."""
     row, label_w, gap = 28, 110, 8
@@ -82,7 +78,9 @@ def timeline(chart_id: str, title: str, desc: str, marks: list[Mark], days: int 
     for week in range(0, days // 7 + 1):
         out.append(f'<line x1="{x(week * 7):.1f}" y1="15" x2="{x(week * 7):.1f}" y2="25" class="rule"/>')
         if week % 2 == 0:
-            out.append(f'<text x="{x(week * 7):.1f}" y="11" class="axis" text-anchor="middle">'
+            # The end labels are anchored inwards so they are not cut off at the edges.
+            anchor = "start" if week == 0 else "end" if week == days // 7 else "middle"
+            out.append(f'<text x="{x(week * 7):.1f}" y="11" class="axis" text-anchor="{anchor}">'
                        f'{"now" if week == 0 else f"+{week}w"}</text>')
     for i, mark in enumerate(marks):
         cx = x(mark.day_offset)

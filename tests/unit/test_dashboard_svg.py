@@ -48,3 +48,16 @@ def test_timeline_places_marks_by_day_and_labels_them() -> None:
     xs = [float(c.get("cx", 0)) for c in root.findall("s:circle", NS)]
     assert xs[0] < xs[1] == xs[2]  # 56 days is the end of the line; later marks stop there
     assert {"now one", "E.G.", "later", "now", "+8w"} <= {t.text for t in root.findall("s:text", NS)}
+
+
+def test_sign_in_tokens_are_masked_in_the_access_log() -> None:
+    import logging
+
+    from bot.dashboard.http import HideSigninTokens
+
+    token = "0123456789abcdefghijABCDEFGHIJ-_0123456789a"
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+                               ("127.0.0.1:5000", "POST", f"/dashboard/signin/{token}", "1.1", 303), None)
+    HideSigninTokens().filter(record)
+    line = record.getMessage()
+    assert token not in line and "/dashboard/signin/<token>" in line
