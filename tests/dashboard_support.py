@@ -15,7 +15,7 @@ from datetime import date
 import uvicorn
 
 from bot.config import Settings
-from bot.web import create_app
+from bot.server import build_app
 
 TODAY = date(2026, 3, 2)
 
@@ -83,7 +83,7 @@ class Server:
 @contextmanager
 def serve(database_url: str, today: date, public_url: str = "http://127.0.0.1:8080") -> Iterator[Server]:
     """The whole sendbot app under uvicorn on 127.0.0.1 (a free port), in a thread, until the block ends."""
-    app = create_app(Settings(database_url=database_url, public_url=public_url), today=lambda: today)
+    app = build_app(Settings(database_url=database_url, public_url=public_url), today=lambda: today)
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on", log_config=None)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

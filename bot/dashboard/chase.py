@@ -9,10 +9,11 @@ from bot.dashboard import figures as f
 from bot.dashboard.letters import Letter, letter_for
 from bot.dashboard.load import la_clocks
 from bot.services.access import Actor
+from bot.services.audit import audit
 from bot.services.deadlines import ensure_fresh, pupil_facts
 from bot.services.errors import Refused
 from bot.services.lookup import find_pupil
-from bot.services.school import audit, get_school
+from bot.services.school import get_school
 from db import models as m
 
 KIND_WORDS = f.KIND_WORDS

@@ -4,8 +4,8 @@ from typing import Any
 
 from bot.commands.context import Ctx
 from bot.commands.grammar import Arg, Command
-from bot.commands.reply import Reply
 from bot.dashboard.figures import KIND_WORDS
+from bot.reply import Reply
 
 
 def dashboard(ctx: Ctx, v: dict[str, Any]) -> Reply:

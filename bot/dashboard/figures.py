@@ -33,11 +33,6 @@ KIND_WORDS: dict[str, str] = {
 }
 
 
-def initials(name: str) -> str:
-    """"Ava Smith" → "A.S." (as feeds show pupils unless the school shows names)."""
-    return "".join(f"{part[0].upper()}." for part in name.split() if part)
-
-
 # --- parent meetings this term -------------------------------------------------------------------------------
 
 

@@ -27,7 +27,7 @@ from bot.dashboard.view import page_context
 from db.engine import transaction
 
 if TYPE_CHECKING:
-    from bot.web import AppState
+    from bot.state import AppState
 
 log = logging.getLogger(__name__)
 

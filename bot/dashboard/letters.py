@@ -7,7 +7,8 @@ for a date. sendbot never sends a letter; the SENCO copies it into the school's 
 from dataclasses import dataclass
 from datetime import date
 
-from bot.dashboard.figures import Clock, initials
+from bot.dashboard.figures import Clock
+from bot.reply import initials
 from bot.rules.model import PupilFacts
 from db import models as m
 

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from bot.dashboard import figures as f
 from bot.dashboard.letters import Letter, letter_for
+from bot.reply import initials
 from bot.rules.dates import add_years
 from bot.rules.ehcp import plan_in_force
 from bot.rules.school import SENCO_DUTY_START
@@ -66,7 +67,7 @@ class Dashboard:
 
 
 def _label(pupil: m.Pupil, names: bool) -> str:
-    return pupil.name if names else f.initials(pupil.name)
+    return pupil.name if names else initials(pupil.name)
 
 
 def _la_of(plans: list[m.EhcPlan]) -> str:

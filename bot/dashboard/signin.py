@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select, update
 
 from bot.dashboard.load import require_dashboard
 from bot.services.access import Actor
-from bot.services.school import audit
+from bot.services.audit import audit
 from db import models as m
 
 LINK_LIFETIME = timedelta(minutes=10)
