@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import Session, col, select, update
+from sqlmodel import Session, col, delete, select, update
 
 from bot.dashboard.load import require_dashboard
 from bot.services.access import Actor
@@ -42,11 +42,19 @@ def issue_link(session: Session, actor: Actor, now: datetime | None = None) -> s
     """A new sign-in link token for the asker (leaders, the SENCO and admins)."""
     require_dashboard(actor)
     now = now or datetime.now(UTC)
+    forget_expired(session, actor.school_id, now)
     token = secrets.token_urlsafe(TOKEN_BYTES)
     session.add(m.DashboardLink(school_id=actor.school_id, staff_id=actor.staff_id, token_hash=_hash(token),
                                 created_at=now, expires_at=now + LINK_LIFETIME))
     audit(session, actor, actor.school_id, "dashboard.link")
     return token
+
+
+def forget_expired(session: Session, school_id: int, now: datetime) -> None:
+    """Delete the school's links and sessions that expired over a day ago: they can never be used again."""
+    cutoff = now - timedelta(days=1)
+    for table in (m.DashboardLink, m.DashboardSession):
+        session.exec(delete(table).where(col(table.school_id) == school_id, col(table.expires_at) < cutoff))
 
 
 def _staff_ok(session: Session, school_id: int, staff_id: int) -> m.Staff | None:

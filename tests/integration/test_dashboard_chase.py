@@ -73,3 +73,17 @@ def test_the_dashboard_shows_the_same_letters_for_every_late_clock(chat, engine:
     assert "Finn" not in view.letters[0].text
     assert view.letters[0].body.split("\n\n")[2:] == (chat.ok("sam", "chase finn").attachment or "").split(
         "\n\n")[3:]
+
+
+def test_a_school_that_shows_names_sees_them_on_the_dashboard(chat, engine: Engine, school: int) -> None:  # type: ignore[no-untyped-def]
+    from bot.dashboard.load import build
+    from bot.services.school import actor_for
+    from db.engine import transaction
+
+    seed(chat)
+    chat.ok("admin", "settings names-in-feeds:yes")
+    with transaction(engine) as session:
+        view = build(session, actor_for(session, school, "sam"), chat.today)
+    assert [x.label for x in view.reviews.next_weeks] == ["Eve Green"]
+    assert "I am writing from Oak Primary about Finn Hall." in view.letters[0].body
+    assert view.register is None and "register" in view.notes[0]  # pupils record no need type yet

@@ -155,3 +155,17 @@ def test_signing_in_is_audited_by_ids_only(oak, client: httpx.Client, engine: En
     assert sign_in(client, link_path(oak.ok("lena", "dashboard"))).status_code == 303
     actions = [a.action for a in Probe(engine, school).rows(m.AuditLog, school_id=school)]
     assert "dashboard.link" in actions and "dashboard.signin" in actions
+
+
+def test_links_and_sessions_long_expired_are_forgotten(oak, engine: Engine, school: int) -> None:
+    probe = Probe(engine, school)
+    long_ago = datetime.now(UTC) - timedelta(days=2)
+    with transaction(engine) as session:
+        lena = actor_for(session, school, "lena")
+        old = signin.issue_link(session, lena, now=long_ago)
+    with transaction(engine) as session:
+        assert signin.spend_link(session, old, now=long_ago + timedelta(minutes=1)) is not None
+    assert len(probe.rows(m.DashboardLink)) == 1 and len(probe.rows(m.DashboardSession)) == 1
+    oak.ok("lena", "dashboard")  # a new link clears what expired over a day ago
+    links, sessions = probe.rows(m.DashboardLink), probe.rows(m.DashboardSession)
+    assert len(links) == 1 and links[0].used_at is None and sessions == []
