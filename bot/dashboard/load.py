@@ -92,7 +92,9 @@ def build(session: Session, actor: Actor, today: date) -> Dashboard:
     plans_by_pupil: dict[int, list[m.EhcPlan]] = {}
     for plan in session.exec(select(m.EhcPlan).where(m.EhcPlan.school_id == school.id)).all():
         plans_by_pupil.setdefault(plan.pupil_id, []).append(plan)
-    facts = pupil_facts(session, list(pupils.values()), today)
+    # Facts only of the pupils the figures read them for (plans, LA clocks), unless the register needs all.
+    wanted = set(plans_by_pupil) | {r.pupil_id for r in rows if r.duty == "la"}
+    facts = pupil_facts(session, [p for p in pupils.values() if has_need_field() or p.id in wanted], today)
 
     histories = []
     for pid, pf in facts.items():
