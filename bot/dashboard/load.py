@@ -110,9 +110,13 @@ def build(session: Session, actor: Actor, today: date) -> Dashboard:
     late = sorted((c for c in clocks if c.outcome(today) == "open_late"), key=lambda c: (c.due, c.label))
 
     staff = {s.id: s for s in session.exec(select(m.Staff).where(m.Staff.school_id == school.id)).all()}
-    sencos = []
+    latest: dict[int, m.SencoAppointment] = {}  # each serving SENCO's latest appointment (leavers drop out)
     for a in session.exec(select(m.SencoAppointment).where(m.SencoAppointment.school_id == school.id)
-                          .order_by(m.SencoAppointment.appointed_on)).all():
+                          .order_by(m.SencoAppointment.appointed_on, m.SencoAppointment.id)).all():
+        if a.staff_id in staff and staff[a.staff_id].active:
+            latest[a.staff_id] = a
+    sencos = []
+    for a in sorted(latest.values(), key=lambda a: a.appointed_on):
         person = staff.get(a.staff_id)
         applies = a.appointed_on > SENCO_DUTY_START and a.prior_months <= 12
         sencos.append(f.SencoStatus(

@@ -87,3 +87,7 @@ def test_a_school_that_shows_names_sees_them_on_the_dashboard(chat, engine: Engi
     assert [x.label for x in view.reviews.next_weeks] == ["Eve Green"]
     assert "I am writing from Oak Primary about Finn Hall." in view.letters[0].body
     assert view.register is None and "register" in view.notes[0]  # pupils record no need type yet
+    assert [s.name for s in view.sencos] == ["@sam"]
+    chat.ok("admin", "staff remove @sam")  # a SENCO who leaves drops out of the governors' summary
+    with transaction(engine) as session:
+        assert build(session, actor_for(session, school, "admin"), chat.today).sencos == []
