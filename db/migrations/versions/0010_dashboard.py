@@ -1,7 +1,7 @@
 """dashboard sign-in tables
 
 Revision ID: 0010_dashboard
-Revises: 0004
+Revises: 0005_identity
 
 One-time sign-in links (/sen dashboard) and the sessions they start; both keep only a SHA-256 of the secret.
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa  # noqa: F401
 import sqlmodel.sql.sqltypes  # noqa: F401
 
 revision = "0010_dashboard"
-down_revision = "0004"
+down_revision = "0005_identity"
 branch_labels = None
 depends_on = None
 
