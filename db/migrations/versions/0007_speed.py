@@ -1,7 +1,7 @@
 """speed: indexed pupil lookup
 
 Revision ID: 0007_speed
-Revises: 0005_identity
+Revises: 0010_dashboard
 
 ``pupil_name_word`` holds each pupil's lower-cased name and name words, so finding "ava" or "Ava Sm" is an
 indexed query instead of loading the whole school; an index on (school_id, upn) for UPN lookups; one on
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes  # noqa: F401
 
 revision = "0007_speed"
-down_revision = "0005_identity"
+down_revision = "0010_dashboard"
 branch_labels = None
 depends_on = None
 
