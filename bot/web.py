@@ -1,8 +1,9 @@
 """The one ASGI app (Starlette): health, metrics, and the routes each surface adds.
 
 ``sendbot run`` serves it with uvicorn. Routes:
-- ``GET /healthz``: the database answers (and the scheduler's heartbeat, when one runs)
-- ``GET /metrics``: a few counters in the Prometheus text format
+- ``GET /healthz``: the process is alive and its database answers (and the scheduler's heartbeat, when one runs)
+- ``GET /readyz``: ready for traffic: database, migrations, scheduler heartbeat, chat auth (bot.doctor)
+- ``GET /metrics``: Prometheus metrics (bot.metrics)
 - ``/feeds/<token>.ics``: iCal feeds (bot.feeds)
 - ``/slack/events``, ``/slack/install``, ``/slack/oauth_redirect``: Slack (bot.slack), when configured
 """
@@ -19,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, text
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.config import Settings, get_settings
@@ -71,17 +72,6 @@ async def healthz(request: Request) -> Response:
     return JSONResponse(body, status_code=status)
 
 
-async def metrics(request: Request) -> Response:
-    state = state_of(request)
-    lines = [
-        "# TYPE sendbot_uptime_seconds gauge",
-        f"sendbot_uptime_seconds {time.monotonic() - state.started:.0f}",
-    ]
-    for name, value in sorted(state.counters.items()):
-        lines += [f"# TYPE sendbot_{name}_total counter", f"sendbot_{name}_total {value}"]
-    return PlainTextResponse("\n".join(lines) + "\n", media_type="text/plain; version=0.0.4")
-
-
 def create_app(settings: Settings | None = None, *, today: Callable[[], date] | None = None,
                services: list[Service] | None = None) -> Starlette:
     """Build the app. ``today`` is injectable so previews and tests can act as of a chosen day."""
@@ -92,7 +82,7 @@ def create_app(settings: Settings | None = None, *, today: Callable[[], date] | 
         return datetime.now(ZoneInfo(settings.timezone)).date()
 
     state = AppState(settings=settings, engine=engine, today=today or real_today)
-    routes: list[BaseRoute] = [Route("/healthz", healthz), Route("/metrics", metrics)]
+    routes: list[BaseRoute] = [Route("/healthz", healthz), *_ops_routes(state)]
     routes += _feed_routes(state)
     routes += _slack_routes(state)
     services = list(services or [])
@@ -123,3 +113,10 @@ def _slack_routes(state: AppState) -> list[BaseRoute]:
     from bot.slack.app import routes  # imported here: bot.slack.app imports this module
 
     return routes(state)
+
+
+def _ops_routes(state: AppState) -> list[BaseRoute]:
+    from bot.doctor import routes as readiness
+    from bot.metrics import routes as metrics
+
+    return [*readiness(state), *metrics(state)]
