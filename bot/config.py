@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SENDBOT_", env_file=".env", extra="ignore", populate_by_name=True)
 
     database_url: str = "sqlite:///sendbot.db"
+    # PostgreSQL's password on its own, so it never has to be escaped into the URL by hand.
+    database_password: str | None = None
     timezone: str = "Europe/London"
     host: str = "127.0.0.1"
     port: int = 8080
@@ -55,7 +57,13 @@ class Settings(BaseSettings):
     slack_api_url: str = Field(default="https://slack.com/api/", validation_alias=_env("SLACK_API_URL"))
 
     @model_validator(mode="after")
-    def _public_url_follows_port(self) -> "Settings":
+    def _derived(self) -> "Settings":
+        if self.database_password:
+            from sqlalchemy.engine import make_url
+
+            # SQLAlchemy escapes it (@, :, /, % …) when it renders the URL.
+            self.database_url = make_url(self.database_url).set(password=self.database_password).render_as_string(
+                hide_password=False)
         if not self.public_url:
             shown = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
             self.public_url = f"http://{shown}:{self.port}"
