@@ -56,14 +56,14 @@ def _url() -> str:
 def _engine(create: bool = False):  # type: ignore[no-untyped-def]
     """The configured database, upgraded if its schema is old. Only ``create`` (init, run, migrate) may make a
     new one: elsewhere a missing database is an error that says which one was looked for."""
-    from bot.ops import NoDatabase, check_database_exists
+    from bot.ops import OpsError, check_database_exists
     from db.engine import get_engine, migrate, schema_is_current
 
     url = _url()
     if not create:
         try:
             check_database_exists(url)
-        except NoDatabase as e:
+        except OpsError as e:  # missing, or unreachable: either way one line that says which database
             raise CliError(str(e)) from None
     try:
         if not schema_is_current(url):
