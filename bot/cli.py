@@ -526,8 +526,9 @@ def doctor(
 
     def go() -> int:
         from bot.doctor import run_checks
+        from bot.slack.health import auth_test
 
-        checks = run_checks(get_settings(), _today(today), public=not offline)
+        checks = run_checks(get_settings(), _today(today), public=not offline, slack_auth=auth_test)
         marks = {"ok": "ok  ", "warn": "WARN", "fail": "FAIL", "skip": "-   "}
         for c in checks:
             typer.echo(f"{marks[c.status]} {c.name}: {c.detail}")

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from starlette.requests import Request
@@ -88,14 +88,19 @@ def check_migrations(settings: Settings) -> Check:
     return Check("migrations", "ok", f"schema at {SCHEMA_HEAD}")
 
 
-def check_slack(settings: Settings) -> tuple[Check, datetime | None]:
+class AuthAnswer(Protocol):
+    ok: bool
+    detail: str
+    server_time: datetime | None
+
+
+def check_slack(settings: Settings, auth_test: Callable[[Settings], AuthAnswer]) -> tuple[Check, datetime | None]:
+    """``auth_test`` is the Slack adapter's (bot.slack.health): this module imports no chat SDK or surface."""
     if settings.slack_client_id:
         return Check("slack", "ok", "many workspaces (OAuth): each workspace's token is checked when it is used"), None
     if not settings.slack_bot_token:
         return Check("slack", "skip", "not configured (console only)",
                      "To connect Slack, follow docs/slack.md."), None
-    from bot.slack.health import auth_test
-
     result = auth_test(settings)
     if not result.ok:
         return Check("slack", "fail", result.detail,
@@ -180,13 +185,14 @@ def check_terms(settings: Settings, today: date) -> Check:
     return Check("term dates", "ok", f"real term dates for {', '.join(years.values())}")
 
 
-def run_checks(settings: Settings, today: date, *, public: bool = True) -> list[Check]:
+def run_checks(settings: Settings, today: date, *, public: bool = True,
+               slack_auth: Callable[[Settings], AuthAnswer]) -> list[Check]:
     """Every check, in the order an admin fixes them."""
     checks = [check_configuration(settings), check_database(settings)]
     database_ok = not checks[-1].failed
     checks.append(check_migrations(settings) if database_ok
                   else Check("migrations", "skip", "database unreachable"))
-    slack, slack_time = check_slack(settings)
+    slack, slack_time = check_slack(settings, slack_auth)
     checks += [slack, check_teams(settings)]
     checks.append(check_public_url(settings) if public else Check("public address", "skip", "not checked"))
     checks.append(check_clock(settings, slack_time))
@@ -232,8 +238,17 @@ def readiness(state: "AppState", slack: Callable[[], Check]) -> list[Check]:
     return checks
 
 
-def routes(state: "AppState") -> list[BaseRoute]:
-    slack = _Cached(lambda: check_slack(state.settings)[0])
+def readiness_routes(slack_auth: Callable[[Settings], AuthAnswer]) -> Callable[["AppState"], list[BaseRoute]]:
+    """``/readyz``, as a route maker for ``create_app`` (the composition root passes the Slack check)."""
+
+    def make(state: "AppState") -> list[BaseRoute]:
+        return routes(state, slack_auth)
+
+    return make
+
+
+def routes(state: "AppState", slack_auth: Callable[[Settings], AuthAnswer]) -> list[BaseRoute]:
+    slack = _Cached(lambda: check_slack(state.settings, slack_auth)[0])
 
     async def readyz(request: Request) -> Response:
         checks = await asyncio.to_thread(readiness, state, slack)

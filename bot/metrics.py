@@ -11,7 +11,8 @@ What it shows (names as scraped):
 - ``sendbot_sweep_seconds{job}``: how long each scheduler sweep (plan, deliver, digest) took;
 - ``sendbot_uptime_seconds`` and the other counters the app keeps (``sendbot_<name>_total``).
 
-Counters are per process: with two replicas, Prometheus scrapes each and sums.
+Counters are per process: with two replicas, Prometheus scrapes each and sums. A neutral module (no surface,
+no reminders import): ``bot.commands`` and the scheduler call its ``observe_*`` functions.
 """
 
 import asyncio
@@ -22,9 +23,12 @@ from typing import TYPE_CHECKING
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
+from sqlalchemy import func, select
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
+
+from db.models import Reminder
 
 if TYPE_CHECKING:
     from bot.web import AppState
@@ -81,12 +85,12 @@ class StateCollector(Collector):
         yield self._outbox()
 
     def _outbox(self) -> GaugeMetricFamily:
-        from bot.reminders.outbox import status_counts
-
         depth = GaugeMetricFamily("sendbot_outbox_messages", "Reminder outbox messages by status.",
                                   labels=["status"])
         try:
-            counts = status_counts(self.state.engine, None)
+            with self.state.engine.connect() as connection:
+                counts = dict(connection.execute(select(Reminder.status, func.count()).group_by(Reminder.status))
+                              .all())
         except Exception:  # the database is down: /readyz says so; metrics still answer
             return depth
         for status in ("pending", "sending", "parked", "sent", "withdrawn", "snoozed"):

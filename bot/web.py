@@ -118,5 +118,6 @@ def _slack_routes(state: AppState) -> list[BaseRoute]:
 def _ops_routes(state: AppState) -> list[BaseRoute]:
     from bot.doctor import routes as readiness
     from bot.metrics import routes as metrics
+    from bot.slack.health import auth_test
 
-    return [*readiness(state), *metrics(state)]
+    return [*readiness(state, auth_test), *metrics(state)]
