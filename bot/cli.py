@@ -41,7 +41,7 @@ def _real_today() -> date:
 def _today(value: str | None) -> date:
     if value is None:
         return _real_today()
-    from bot.commands.tokens import ParseError, parse_date
+    from bot.dates import ParseError, parse_date
 
     try:
         return parse_date(value, _real_today())
@@ -114,7 +114,7 @@ def _school_id(engine, wanted: str | None) -> int:  # type: ignore[no-untyped-de
 
 def _run(fn):  # type: ignore[no-untyped-def]
     """Call ``fn``; turn library errors into one friendly line and exit status 1."""
-    from bot.commands.tokens import ParseError
+    from bot.dates import ParseError
     from bot.services.errors import Refused
 
     try:
@@ -155,6 +155,59 @@ def init(
         typer.echo("Added ESTIMATED term dates for this and next academic year: replace them with your real "
                    "dates (/sen term add, or sendbot terms import FILE).")
         typer.echo(f'Try it: sendbot chat --as {handle} "help"')
+        assert sid is not None
+        _print_claim_code(engine, sid)
+
+    _run(go)
+
+
+def _print_claim_code(engine, school_id: int) -> None:  # type: ignore[no-untyped-def]
+    from bot.services import tenancy
+    from db.engine import transaction
+
+    with transaction(engine) as session:
+        admin = tenancy.admin_of(session, school_id)
+        if admin is None:
+            raise CliError(f"School {school_id} has no active admin to make a claim code for.")
+        code = tenancy.issue_claim_code(session, school_id, admin.staff_id)
+    typer.echo(f"To connect a Slack or Teams workspace to this school, type there, once, within 7 days: "
+               f"/sen claim {code}  (in Teams: @sendbot claim {code}). It makes you this school's admin "
+               f"@{admin.handle} there. Or, on this server: sendbot link slack|teams <workspace-id>.")
+
+
+@app.command()
+def link(
+    platform: Annotated[str, typer.Argument(help="slack or teams.")],
+    workspace: Annotated[str, typer.Argument(help="The workspace's id: a Slack team id (T0123ABC) or a Teams "
+                                                  "tenant id.")],
+    school: SchoolOpt = None,
+    today: TodayOpt = None,
+) -> None:
+    """Connect a chat workspace to a school (only an admin's act binds one; a stranger's request never does)."""
+
+    def go() -> None:
+        from bot.services import tenancy
+        from db.engine import transaction
+
+        _today(today)
+        engine = _engine()
+        sid = _school_id(engine, school)
+        with transaction(engine) as session:
+            row = tenancy.link_workspace(session, platform.strip().lower(), workspace, sid)
+            name = tenancy.platform_name(row.platform)
+        typer.echo(f"{name} workspace {workspace.strip()} is now school {sid}: its staff can use sendbot there.")
+
+    _run(go)
+
+
+@app.command("claim-code")
+def claim_code(school: SchoolOpt = None, today: TodayOpt = None) -> None:
+    """Print a new one-time code that connects a chat workspace to the school (/sen claim CODE there)."""
+
+    def go() -> None:
+        _today(today)
+        engine = _engine()
+        _print_claim_code(engine, _school_id(engine, school))
 
     _run(go)
 
@@ -278,8 +331,7 @@ def run(
 
         import uvicorn
 
-        from bot.server import connection_help, services_for
-        from bot.web import create_app
+        from bot.server import build_app, connection_help, services_for
 
         # --host/--port become settings, so everything (feed links, Slack's URLs) agrees with them.
         for name, value in (("SENDBOT_HOST", host), ("SENDBOT_PORT", port)):
@@ -290,7 +342,7 @@ def run(
         fixed = _today(today) if today else None
         engine = _engine(create=True)
         _ensure_a_school(engine, fixed or _real_today(), settings.chat_configured)
-        app_ = create_app(settings, today=(lambda: fixed) if fixed else None, services=services_for(settings))
+        app_ = build_app(settings, today=(lambda: fixed) if fixed else None, services=services_for(settings))
         h, p = settings.host, settings.port
         typer.echo(f"sendbot is listening on http://{h}:{p} (health: /healthz, ready: /readyz). "
                    "Ctrl-C stops it.")
@@ -319,7 +371,8 @@ def _ensure_a_school(engine, day: date, chat_configured: bool) -> None:  # type:
         typer.echo(f"No school yet in {_safe(_url())}. Make the first one, with its first admin (in Slack: "
                    "their member ID, Profile > More > Copy member ID), with the same settings as this server:")
         typer.echo('  sendbot init --school "Oak Primary" --admin U0123ABC45 --phase primary')
-        typer.echo("Until then sendbot answers chat with how to get set up (docs/admin.md).")
+        typer.echo("It prints a one-time code that connects the workspace (/sen claim CODE); or link it here with "
+                   "sendbot link slack <workspace id>. Until then chat says how to get set up (docs/admin.md).")
         return
     me = _local_handle()
     with transaction(engine) as session:
@@ -363,12 +416,13 @@ def remind(today: TodayOpt = None, school: SchoolOpt = None) -> None:
     def go() -> None:
         import asyncio
 
-        from bot.reminders.scheduler import default_notifier, run_once
+        from bot.reminders.scheduler import run_once
+        from bot.server import notifier_for
 
         clock = _reminder_clock(today)
         engine = _engine()
         ids = [_school_id(engine, school)] if school else None
-        report = asyncio.run(run_once(engine, default_notifier(get_settings()), clock, school_ids=ids))
+        report = asyncio.run(run_once(engine, notifier_for(get_settings()), clock, school_ids=ids))
         d = report.delivery
         planned = report.plan.planned + report.digests.digests
         typer.echo(f"Planned {planned} new message{'s' if planned != 1 else ''}; sent {d.sent}"
@@ -396,11 +450,11 @@ def reminders(
 
         from sqlmodel import select
 
-        from bot.commands.context import initials
-        from bot.commands.tokens import ParseError, parse_date
+        from bot.dates import ParseError, parse_date
         from bot.reminders.messages import step_words
-        from bot.reminders.plan import preview as plan_preview
-        from bot.reminders.plan import school_zone
+        from bot.reminders.preview import preview as plan_preview
+        from bot.reminders.steps import school_zone
+        from bot.reply import initials
         from bot.rules.citations import KINDS
         from db.engine import transaction
         from db.models import Pupil, School, Staff

@@ -21,7 +21,7 @@ from bot.config import Settings, env_files
 from bot.ops import reason, safe_url
 
 if TYPE_CHECKING:
-    from bot.web import AppState
+    from bot.state import AppState
 
 CLOCK_SKEW_LIMIT = 300  # seconds: Slack refuses signatures older than five minutes
 

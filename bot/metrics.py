@@ -31,7 +31,7 @@ from starlette.routing import BaseRoute, Route
 from db.models import Reminder
 
 if TYPE_CHECKING:
-    from bot.web import AppState
+    from bot.state import AppState
 
 # Not in prometheus-client's global registry: each app builds its own, so tests (and two apps in one
 # process) never collide.

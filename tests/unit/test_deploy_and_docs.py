@@ -15,7 +15,7 @@ import typer
 
 from bot.cli import app
 from bot.commands import GRAMMAR
-from bot.commands.tokens import ParseError
+from bot.commands.words import ParseError
 from bot.config import SYSTEM_ENV_FILE, Settings
 
 ROOT = Path(__file__).resolve().parents[2]
