@@ -2,7 +2,6 @@
 
 import getpass
 import json
-import logging
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -65,10 +64,18 @@ def _url() -> str:
     return get_settings().database_url
 
 
-def _engine():  # type: ignore[no-untyped-def]
+def _engine(create: bool = False):  # type: ignore[no-untyped-def]
+    """The configured database, upgraded if its schema is old. Only ``create`` (init, run, migrate) may make a
+    new one: elsewhere a missing database is an error that says which one was looked for."""
+    from bot.ops import OpsError, check_database_exists
     from db.engine import get_engine, migrate, schema_is_current
 
     url = _url()
+    if not create:
+        try:
+            check_database_exists(url)
+        except OpsError as e:  # missing, or unreachable: either way one line that says which database
+            raise CliError(str(e)) from None
     try:
         if not schema_is_current(url):
             migrate(url)
@@ -130,7 +137,9 @@ def _run(fn):  # type: ignore[no-untyped-def]
 
 @app.callback()
 def _setup() -> None:
-    logging.basicConfig(level=get_settings().log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    from bot.logs import setup_logging
+
+    setup_logging(get_settings())
 
 
 @app.command()
@@ -148,7 +157,7 @@ def init(
         from db.engine import transaction
 
         day = _today(today)
-        engine = _engine()
+        engine = _engine(create=True)
         with transaction(engine) as session:
             s = create_school(session, school, admin, phase.lower(), day)
             name, sid = s.name, s.id
@@ -323,30 +332,44 @@ def run(
 ) -> None:
     """Start sendbot: the web server (Slack, feeds, health) and the scheduler.
 
-    With an empty database it first creates a school called "My School" with you as its admin, so it
-    starts with no configuration at all.
+    With an empty database and no chat platform configured it first creates a school called "My School"
+    with you as its admin, so a trial needs no configuration. With Slack or Teams configured it never
+    invents an admin: it prints how to make the first one.
     """
 
     def go() -> None:
+        import os
+
         import uvicorn
 
         from bot.server import build_app, connection_help, services_for
 
+        # --host/--port become settings, so everything (feed links, Slack's URLs) agrees with them.
+        for name, value in (("SENDBOT_HOST", host), ("SENDBOT_PORT", port)):
+            if value is not None:
+                os.environ[name] = str(value)
+        from bot.config import get_settings as cached_settings
+
+        cached_settings.cache_clear()
         settings = get_settings()
         fixed = _today(today) if today else None
-        engine = _engine()
-        _ensure_a_school(engine, fixed or _real_today())
+        engine = _engine(create=True)
+        _ensure_a_school(engine, fixed or _real_today(), settings.chat_configured)
         app_ = build_app(settings, today=(lambda: fixed) if fixed else None, services=services_for(settings))
-        h, p = host or settings.host, port or settings.port
-        typer.echo(f"sendbot is listening on http://{h}:{p} (health: /healthz). Ctrl-C stops it.")
+        h, p = settings.host, settings.port
+        typer.echo(f"sendbot is listening on http://{h}:{p} (health: /healthz, ready: /readyz). "
+                   "Ctrl-C stops it.")
         for line in connection_help(settings):
             typer.echo(line)
-        uvicorn.run(app_, host=h, port=p, log_level="warning")
+        # uvicorn stops on SIGTERM/SIGINT: it finishes requests in flight, then the app's services stop
+        # (the scheduler lets a delivery batch finish and releases its claims).
+        uvicorn.run(app_, host=h, port=p, log_level="warning", log_config=None,  # our handlers (JSON or text)
+                    timeout_graceful_shutdown=30)
 
     _run(go)
 
 
-def _ensure_a_school(engine, day: date) -> None:  # type: ignore[no-untyped-def]
+def _ensure_a_school(engine, day: date, chat_configured: bool) -> None:  # type: ignore[no-untyped-def]
     from sqlmodel import Session, select
 
     from bot.services.school import create_school
@@ -356,6 +379,14 @@ def _ensure_a_school(engine, day: date) -> None:  # type: ignore[no-untyped-def]
     with Session(engine) as session:
         if session.exec(select(School)).first() is not None:
             return
+    if chat_configured:
+        # Inventing an admin here would give the school to whoever runs the server, not the SENCO.
+        typer.echo(f"No school yet in {_safe(_url())}. Make the first one, with its first admin (in Slack: "
+                   "their member ID, Profile > More > Copy member ID), with the same settings as this server:")
+        typer.echo('  sendbot init --school "Oak Primary" --admin U0123ABC45 --phase primary')
+        typer.echo("It prints a one-time code that connects the workspace (/sen claim CODE); or link it here with "
+                   "sendbot link slack <workspace id>. Until then chat says how to get set up (docs/admin.md).")
+        return
     me = _local_handle()
     with transaction(engine) as session:
         create_school(session, "My School", me, "primary", day)
@@ -544,6 +575,112 @@ def outbox(
             typer.echo("Fix the cause (the reason says what), then: sendbot outbox --retry all")
 
     _run(go)
+
+
+# --- operating it (issue 14): doctor, backup, restore, copy ---------------------------------------------------
+
+
+@app.command()
+def doctor(
+    offline: Annotated[bool, typer.Option("--offline", help="Skip checks that call out (the public address).")]
+    = False,
+    today: TodayOpt = None,
+) -> None:
+    """Check the set-up: configuration, database, migrations, Slack, Teams, public address, clock, term dates.
+
+    Each problem comes with what to do about it. Exit 1 if any check failed.
+    """
+
+    def go() -> int:
+        from bot.doctor import run_checks
+        from bot.slack.health import auth_test
+
+        checks = run_checks(get_settings(), _today(today), public=not offline, slack_auth=auth_test)
+        marks = {"ok": "ok  ", "warn": "WARN", "fail": "FAIL", "skip": "-   "}
+        for c in checks:
+            typer.echo(f"{marks[c.status]} {c.name}: {c.detail}")
+            if c.fix and c.status != "ok":
+                typer.echo(f"     fix: {c.fix}")
+        failed = sum(c.failed for c in checks)
+        typer.echo("All good." if not failed else f"{failed} check{'s' if failed != 1 else ''} failed.")
+        return 1 if failed else 0
+
+    raise typer.Exit(_run(go))
+
+
+def _ops(fn):  # type: ignore[no-untyped-def]
+    from bot.ops import OpsError
+
+    def go():  # type: ignore[no-untyped-def]
+        try:
+            return fn()
+        except OpsError as e:
+            raise CliError(str(e)) from None
+
+    return _run(go)
+
+
+@app.command()
+def backup(
+    file: Annotated[Path, typer.Argument(help="Where to write the backup (a new file).", dir_okay=False)],
+    today: TodayOpt = None,
+) -> None:
+    """Back up the database to FILE (SQLite: a consistent copy while sendbot runs; PostgreSQL: pg_dump)."""
+
+    def go() -> None:
+        from bot.ops import backup as do_backup
+
+        _today(today)
+        kind = do_backup(_url(), file)
+        typer.echo(f"Backed up {_safe(_url())} to {file} ({kind}). It holds pupil data: keep it as safe as the "
+                   "database. Restore with: sendbot restore FILE")
+
+    _ops(go)
+
+
+@app.command()
+def restore(
+    file: Annotated[Path, typer.Argument(help="A file made by sendbot backup.", dir_okay=False)],
+    replace: Annotated[bool, typer.Option("--replace", help="Replace a database that already holds a school.")]
+    = False,
+    today: TodayOpt = None,
+) -> None:
+    """Restore the database from FILE (made by sendbot backup), then upgrade its schema if it is older.
+
+    Stop sendbot run first; restart it afterwards.
+    """
+
+    def go() -> None:
+        from bot.ops import restore as do_restore
+
+        _today(today)
+        do_restore(_url(), file, replace=replace)
+        typer.echo(f"Restored {file} into {_safe(_url())}; the schema is up to date.")
+
+    _ops(go)
+
+
+@app.command()
+def copy(
+    to: Annotated[str, typer.Option("--to", help="The new, empty database's URL, e.g. "
+                                                 "postgresql+psycopg://sendbot@127.0.0.1:5432/sendbot.")],
+    today: TodayOpt = None,
+) -> None:
+    """Copy everything from the configured database into another one (SQLite to PostgreSQL, say).
+
+    Stop sendbot run first; then point SENDBOT_DATABASE_URL at the new database and start it again.
+    """
+
+    def go() -> None:
+        from bot.ops import copy_database, safe_url
+
+        _today(today)
+        copied = copy_database(_url(), to)
+        rows = sum(copied.values())
+        typer.echo(f"Copied {rows} rows in {len(copied)} tables from {_safe(_url())} to {safe_url(to)}.")
+        typer.echo(f"Next: set SENDBOT_DATABASE_URL={safe_url(to)} (with its password) and restart sendbot.")
+
+    _ops(go)
 
 
 def main() -> None:
