@@ -14,7 +14,7 @@ from bot.services.school import SETTING_KEYS
 
 def due(ctx: Ctx, v: dict[str, Any]) -> Reply:
     window = v.get("window") or "month"
-    scope = v.get("scope") or ("mine" if ctx.actor.role == "teacher" else "all")
+    scope = v.get("scope") or ("mine" if ctx.actor.classroom else "all")
     items = reports.due(ctx.session, ctx.actor, window, scope, ctx.today)
     label = {"overdue": "Overdue", "week": "Due in the next 7 days", "month": "Due in the next month",
              "term": "Due by the end of term"}[window]
@@ -145,7 +145,7 @@ def settings(ctx: Ctx, v: dict[str, Any]) -> Reply:
     changes = {k: val for k, val in v.items() if k in SETTING_KEYS}
     if changes:
         svc.change_settings(ctx.session, ctx.actor, changes, ctx.today)
-    elif ctx.actor.role == "teacher":
+    elif ctx.actor.classroom:
         raise Refused("Settings are for admins, the SENCO and leaders to see, and for admins to change.")
     school = svc.get_school(ctx.session, ctx.actor.school_id)
     view = svc.settings_view(school)
@@ -199,8 +199,9 @@ COMMANDS = [
                   Arg("for", "text", help="+Nd or +Nw, from 1 day to 8 weeks, e.g. +1w")),
             examples=("/sen snooze 42 +1w",)),
     Command(("staff", "add"), "Add a member of staff (or change their role).", staff_add, args=(STAFF,),
-            opts=(Opt("role", choices=("teacher", "senco", "leader", "admin"), required=True),
-                  Opt("class", placeholder="c", help="the class a teacher teaches", max_len=40),
+            opts=(Opt("role", choices=("teacher", "ta", "senco", "leader", "admin"), required=True),
+                  Opt("class", placeholder="c", help="the classes or sets they teach or support, e.g. 10X1,10Y2",
+                      max_len=200),
                   Opt("name", placeholder="name", help="their name as colleagues know it", max_len=200)),
             examples=("/sen staff add @alice role:teacher class:5B",)),
     Command(("staff", "list"), "List the staff sendbot knows.", staff_list),

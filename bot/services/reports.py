@@ -88,7 +88,7 @@ def all_deadlines(session: Session, school_id: int, today: date, pupil: str | No
 
 def visible_to(actor: Actor, session: Session, items: list[DueItem]) -> list[DueItem]:
     """Teachers see their pupils' and their own deadlines; everyone else the whole school."""
-    if actor.role != "teacher":
+    if not actor.classroom:
         return items
     mine = []
     for item in items:
@@ -140,7 +140,7 @@ def due(session: Session, actor: Actor, window: str | None, scope: str | None, t
     if window == "overdue":
         items = [i for i in items if i.status == "overdue"]
     items = visible_to(actor, session, items)
-    scope = scope or ("mine" if actor.role == "teacher" else "all")
+    scope = scope or ("mine" if actor.classroom else "all")
     if scope == "mine":
         items = [i for i in items if is_mine(actor, session, i)]
     return items

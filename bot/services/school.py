@@ -94,6 +94,9 @@ def add_staff(session: Session, actor: Actor, handle: str, display: str | None, 
     if role not in ROLES:
         raise Refused(f"'{role}' is not a role. Choose one of: {', '.join(ROLES)}.")
     handle = valid_handle(handle)
+    from bot.services.pupils import check_groups
+
+    class_name = check_groups(class_name)
     display = display[:200] if display else display  # a mention's label, as the platform sent it; fit the column
     existing = session.exec(
         select(m.Staff).where(m.Staff.school_id == actor.school_id, m.Staff.handle == handle)

@@ -41,7 +41,7 @@ def load(engine: Engine, school_id: int, handle: str, today: date) -> HomeData:
 
 
 def _scope(actor: Actor) -> str:
-    return "mine" if actor.role == "teacher" else "all"
+    return "mine" if actor.classroom else "all"
 
 
 def _button(label: str, command: str, index: str) -> dict[str, Any]:

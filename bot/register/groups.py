@@ -1,0 +1,39 @@
+"""Teaching groups: a pupil belongs to many classes or sets, and a member of staff teaches many.
+
+Both are kept as a comma-separated list in ``class_name`` ("10X1,10Y2"); a primary school's single class is a
+list of one. Matching is case-insensitive and on whole group names.
+"""
+
+import re
+
+_SPLIT = re.compile(r"[,;\s]+")
+GROUP = re.compile(r"^[A-Za-z0-9][A-Za-z0-9./_-]{0,19}$")
+
+
+def parse_groups(text: str | None) -> list[str]:
+    """The group names in ``text`` in the order given, without repeats ("10X1, 10y2" → ["10X1", "10y2"])."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for part in _SPLIT.split(text or ""):
+        if part and part.lower() not in seen:
+            seen.add(part.lower())
+            out.append(part)
+    return out
+
+
+def bad_group(text: str | None) -> str | None:
+    """The first group name that is not usable (letters, digits, . / _ -, up to 20 characters), or None."""
+    return next((g for g in parse_groups(text) if not GROUP.match(g)), None)
+
+
+def join_groups(groups: list[str]) -> str | None:
+    return ",".join(groups) or None
+
+
+def group_set(text: str | None) -> frozenset[str]:
+    return frozenset(g.lower() for g in parse_groups(text))
+
+
+def shares_group(a: str | None, b: str | None) -> bool:
+    """Whether two class fields name a common group: a teacher of 10X1,10Y2 teaches a pupil in 10Y2,11Z."""
+    return bool(group_set(a) & group_set(b))
