@@ -21,6 +21,11 @@ app = typer.Typer(
 )
 terms_app = typer.Typer(help="Import the school's term dates.", no_args_is_help=True)
 app.add_typer(terms_app, name="terms")
+# The register from the school's MIS (bot/register/cli.py).
+from bot.register.cli import import_app, sync_app  # noqa: E402
+
+app.add_typer(import_app, name="import")
+app.add_typer(sync_app, name="sync")
 
 TodayOpt = Annotated[
     str | None,

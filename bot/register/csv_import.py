@@ -88,6 +88,9 @@ def read_register(text: str, mapping: dict[str, str] | None = None) -> tuple[lis
     if "year" not in columns:
         raise RegisterUnreadable("I can't find the year group column (Year, Year Group, NC Year). Say which it is "
                                  "with --map \"Your Column=year\".")
+    if "provision" not in columns:
+        raise RegisterUnreadable("I can't find the SEN provision column (SEN Provision, SEN Status: K, E or N). Say "
+                                 "which it is with --map \"Your Column=provision\".")
     rows: list[RegisterRow] = []
     errors: list[RowError] = []
     for values in reader:

@@ -1,0 +1,115 @@
+"""``sendbot import register|staff`` and ``sendbot sync wonde``: thin typer commands over bot/register.
+
+Mounted on the ``sendbot`` app by bot/cli.py; the shared helpers (engine, --today, --school, friendly errors)
+are bot/cli.py's, imported when a command runs.
+"""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+import_app = typer.Typer(help="Import the SEN register or the staff list from an MIS export (CSV).",
+                         no_args_is_help=True)
+sync_app = typer.Typer(help="Bring the register in line with the school's MIS.", no_args_is_help=True)
+
+TodayOpt = Annotated[str | None, typer.Option("--today", help="Act as of this day (YYYY-MM-DD, 12/03/2026 …).")]
+SchoolOpt = Annotated[str | None, typer.Option("--school", help="The school's name or number, when the database "
+                                                                "holds several.")]
+FileArg = Annotated[Path, typer.Argument(help="The CSV file exported from the MIS.", exists=True, dir_okay=False,
+                                         readable=True)]
+
+
+def _read(file: Path) -> str:
+    from bot.cli import CliError
+
+    raw = file.read_bytes()
+    for encoding in ("utf-8-sig", "cp1252"):  # Excel on Windows saves CSV as cp1252 unless told otherwise
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise CliError(f"{file} is not a text file: export the register as CSV.")
+
+
+def _mapping(pairs: list[str] | None) -> dict[str, str]:
+    from bot.cli import CliError
+    from bot.register.headers import FIELDS
+
+    out: dict[str, str] = {}
+    for pair in pairs or []:
+        column, sep, fieldname = pair.rpartition("=")
+        if not sep or not column.strip() or fieldname.strip() not in FIELDS:
+            raise CliError(f"--map takes COLUMN=FIELD, where FIELD is one of {', '.join(FIELDS)}; '{pair}' isn't.")
+        out[column.strip()] = fieldname.strip()
+    return out
+
+
+def _echo_list(title: str, items: list[str], limit: int = 50) -> None:
+    if not items:
+        return
+    typer.echo(f"{title} ({len(items)}):")
+    for item in items[:limit]:
+        typer.echo(f"  {item}")
+    if len(items) > limit:
+        typer.echo(f"  … and {len(items) - limit} more")
+
+
+@import_app.command("register")
+def import_register(
+    file: FileArg,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would change, and change nothing.")] = False,
+    archive_missing: Annotated[bool, typer.Option("--archive-missing", help="Archive pupils on sendbot's register "
+                                                                            "who are not in the file.")] = False,
+    map_: Annotated[list[str] | None, typer.Option("--map", help="COLUMN=FIELD for a column sendbot does not "
+                                                                 "recognise, e.g. --map \"Stage=provision\".")] = None,
+    today: TodayOpt = None,
+    school: SchoolOpt = None,
+) -> None:
+    """Import the SEN register from an MIS export: pupils, year, groups, census codes, support and plan dates."""
+    from bot.cli import CliError, _engine, _run, _school_id, _today
+
+    def go() -> None:
+        from sqlmodel import Session
+
+        from bot.register.csv_import import apply_register, operator, read_register
+
+        day = _today(today)
+        rows, errors = read_register(_read(file), _mapping(map_))
+        if errors:
+            _echo_list("Rows that could not be read", [str(e) for e in errors])
+            raise CliError(f"{len(errors)} row{'s' if len(errors) != 1 else ''} could not be read, so nothing was "
+                           "imported: fix them in the MIS or the file and run the import again.")
+        engine = _engine()
+        sid = _school_id(engine, school)
+        with Session(engine, expire_on_commit=False) as session:
+            try:
+                report = apply_register(session, operator(session, sid), rows, day, archive_missing=archive_missing)
+            except BaseException:
+                session.rollback()
+                raise
+            if dry_run:
+                session.rollback()
+            else:
+                session.commit()
+        verb = "Would add" if dry_run else "Added"
+        typer.echo(f"{'Dry run: nothing was changed. ' if dry_run else ''}{len(rows)} rows read.")
+        _echo_list(f"{verb} pupils", report.added)
+        _echo_list("Would update" if dry_run else "Updated", report.updated)
+        _echo_list("Would record" if dry_run else "Recorded", report.facts)
+        _echo_list("Different in the file (sendbot's record kept; change it with a command if the file is right)",
+                   report.differences)
+        _echo_list("Warnings", report.warnings)
+        if report.archived:
+            _echo_list("Would archive" if dry_run else "Archived (not in the file)", report.archived)
+        elif report.missing:
+            _echo_list("On sendbot's register but not in the file (archive them with --archive-missing)",
+                       report.missing)
+        if report.skipped:
+            typer.echo(f"{report.skipped} row{'s' if report.skipped != 1 else ''} with no SEN (N) and no record in "
+                       "sendbot skipped.")
+        if not report.changed:
+            typer.echo(f"Nothing {'would change' if dry_run else 'changed'}: the register already matches the file "
+                       f"({report.unchanged} pupils).")
+
+    _run(go)
