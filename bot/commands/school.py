@@ -221,6 +221,8 @@ COMMANDS = [
                   Opt("reminder-time", placeholder="HH:MM"), Opt("digest-day", placeholder="day"),
                   Opt("reminders-channel", placeholder="channel", max_len=80),
                   Opt("names-in-feeds", choices=("yes", "no")),
+                  Opt("hourly-cost", placeholder="role=£", max_len=200,
+                      help="what an hour of staff time costs, per role, for the provision map: \"ta=18 teacher=38\""),
                   Opt("remind", placeholder="steps", max_len=400,
                       help='when to remind whom about a kind of deadline: "<kind> <steps>", "<kind> default" '
                            'or "<kind> off". Steps: -10w, -3d, -6m, -2sd (school days), 0 (the day), weekly '

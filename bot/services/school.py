@@ -25,7 +25,7 @@ DEFAULT_SETTINGS: dict[str, str] = {
     "reminders-channel": "",
     "names-in-feeds": "no",
 }
-SETTING_KEYS = ("phase", "transfer-years", "info-report", *DEFAULT_SETTINGS, "remind")
+SETTING_KEYS = ("phase", "transfer-years", "info-report", *DEFAULT_SETTINGS, "remind", "hourly-cost")
 
 
 def audit(session: Session, actor: Actor | None, school_id: int, action: str, pupil_id: int | None = None) -> None:
@@ -198,6 +198,9 @@ def settings_view(school: m.School) -> dict[str, str]:
     from bot.reminders.policy import describe_policy
 
     view.update(describe_policy(school.settings))
+    from bot.register.provision import COST_KEY, format_costs
+
+    view[COST_KEY] = format_costs(school.settings.get(COST_KEY) or {})
     return view
 
 
@@ -269,6 +272,10 @@ def change_settings(session: Session, actor: Actor, changes: dict[str, object], 
             from bot.reminders.policy import SETTINGS_KEY, change_policy
 
             settings[SETTINGS_KEY] = change_policy(settings, text)
+        elif key == "hourly-cost":
+            from bot.register.provision import COST_KEY, parse_costs
+
+            settings[COST_KEY] = parse_costs(text)
         elif key == "names-in-feeds":
             if text.lower() not in ("yes", "no"):
                 raise Refused("names-in-feeds takes yes or no.")
