@@ -113,3 +113,60 @@ def import_register(
                        f"({report.unchanged} pupils).")
 
     _run(go)
+
+
+@import_app.command("staff")
+def import_staff(
+    file: FileArg,
+    today: TodayOpt = None,
+    school: SchoolOpt = None,
+) -> None:
+    """Import the staff list (name, email, role, class) and match each person to their chat user by e-mail."""
+    from bot.cli import CliError, _engine, _run, _school_id, _today
+
+    def go() -> None:
+        from bot.config import get_settings
+        from bot.register.csv_import import operator
+        from bot.register.directory import DirectoryError, slack_lookup
+        from bot.register.staff_import import apply_staff, read_staff
+        from db.engine import transaction
+
+        _today(today)
+        rows, errors = read_staff(_read(file))
+        if errors:
+            _echo_list("Rows that could not be read", [str(e) for e in errors])
+            raise CliError(f"{len(errors)} row{'s' if len(errors) != 1 else ''} could not be read, so nothing was "
+                           "imported.")
+        settings = get_settings()
+        emails = [r.email for r in rows]
+        found: dict[str, str | None] = dict.fromkeys(emails)
+        asked = []
+        try:
+            if settings.slack_bot_token:
+                asked.append("Slack")
+                found.update({k: v for k, v in slack_lookup(settings, emails).items() if v})
+            if settings.graph_configured:
+                from bot.teams.directory import graph_lookup
+
+                asked.append("Microsoft 365")
+                missing = [e for e in emails if not found[e]]
+                found.update({k: v for k, v in graph_lookup(settings, missing).items() if v})
+        except DirectoryError as e:
+            raise CliError(f"{e} Nothing was imported.") from None
+        engine = _engine()
+        sid = _school_id(engine, school)
+        with transaction(engine) as session:
+            report = apply_staff(session, operator(session, sid), rows, found)
+        typer.echo(f"{len(rows)} staff read.")
+        _echo_list("Added", report.added)
+        _echo_list("Updated", report.updated)
+        if not asked:
+            typer.echo("No chat platform is configured, so no one was matched to a chat user: they can use the "
+                       "console handles shown, or be matched after Slack or Teams is set up (run this again).")
+        else:
+            _echo_list(f"No {' or '.join(asked)} user has these e-mails (add them by mention: /sen staff add "
+                       "@Name role:…)", report.unmatched)
+        if not (report.added or report.updated):
+            typer.echo(f"Nothing changed: the staff list already matches the file ({report.unchanged} staff).")
+
+    _run(go)
