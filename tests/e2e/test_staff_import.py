@@ -67,3 +67,31 @@ def test_a_bad_row_or_a_missing_scope_imports_nothing(tmp_path: Path, fake: Fake
     r = c.refused("import", "staff", str(f), "--today", TODAY)
     assert "users:read.email scope" in r.text and "Nothing was imported" in r.text
     assert "Tom" not in c.ok("chat", "--as", "alice", "--today", TODAY, "staff list").out
+
+
+def test_with_graph_configured_staff_slack_does_not_know_are_matched_to_microsoft_365_users(
+        tmp_path: Path, fake: FakeSlack) -> None:
+    from e2e.graph_support import FakeGraph
+
+    graph = FakeGraph(tmp_path, users={"max@supply.example.org": "6f1c2d3e-0000-4000-8000-00000000abcd"}).start()
+    try:
+        c = _school(tmp_path, fake)
+        c.extra_env.update(graph.env())
+        f = tmp_path / "staff.csv"
+        f.write_text(STAFF + "Nobody Known,nobody@oak.example.org,teacher,\n")
+        r = c.ok("import", "staff", str(f), "--today", TODAY)
+        assert "Max Supply (@6f1c2d3e-0000-4000-8000-00000000abcd, teacher)" in r.out, r.out
+        unmatched = r.out.split("No Slack or Microsoft 365 user has these e-mails")[1]
+        assert "nobody@oak.example.org" in unmatched and "max@" not in unmatched
+        asked = [p for m, p, _ in graph.requests if p.startswith("/v1.0/users/")]
+        # Only the two Slack did not know are asked of Graph, each with the token from the client-credentials flow.
+        assert sorted(asked) == ["/v1.0/users/max@supply.example.org", "/v1.0/users/nobody@oak.example.org"]
+        token_calls = [form for m, p, form in graph.requests if p.endswith("/oauth2/v2.0/token")]
+        assert token_calls and token_calls[0]["grant_type"] == "client_credentials"
+        assert token_calls[0]["scope"].startswith("https://graph.microsoft.com/.default")
+        graph.forbidden = True
+        f.write_text(STAFF + "Other Person,other@oak.example.org,teacher,\n")
+        r = c.refused("import", "staff", str(f), "--today", TODAY)
+        assert "User.Read.All" in r.text and "Nothing was imported" in r.text
+    finally:
+        graph.stop()
