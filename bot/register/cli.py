@@ -170,3 +170,46 @@ def import_staff(
             typer.echo(f"Nothing changed: the staff list already matches the file ({report.unchanged} staff).")
 
     _run(go)
+
+
+@sync_app.command("wonde")
+def sync_wonde(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would change, and change nothing.")] = False,
+    today: TodayOpt = None,
+    school: SchoolOpt = None,
+) -> None:
+    """Bring the register in line with the MIS through Wonde (WONDE_TOKEN, WONDE_SCHOOL_ID): SEN pupils, their
+    groups and census codes, and the classes staff teach. Facts recorded in sendbot are never overwritten."""
+    from bot.cli import CliError, _engine, _run, _school_id, _today
+
+    def go() -> None:
+        from bot.config import get_settings
+        from bot.register.wonde import WondeError, run_sync
+
+        settings = get_settings()
+        if not settings.wonde_configured:
+            raise CliError("Wonde is not set up: set WONDE_TOKEN and WONDE_SCHOOL_ID (the school approves sendbot "
+                           "in Wonde first).")
+        day = _today(today)
+        engine = _engine()
+        sid = _school_id(engine, school)
+        try:
+            result = run_sync(engine, settings, sid, day, dry_run=dry_run)
+        except WondeError as e:
+            raise CliError(f"{e} Nothing was changed.") from None
+        report = result.report
+        typer.echo(f"{'Dry run: nothing was changed. ' if dry_run else ''}Read {result.students} students and "
+                   f"{result.employees} employees from Wonde"
+                   + (f" (waited {result.waited} time{'s' if result.waited != 1 else ''} when Wonde asked us to "
+                      "slow down)." if result.waited else "."))
+        _echo_list("Would add pupils" if dry_run else "Added pupils", report.added)
+        _echo_list("Would update" if dry_run else "Updated", report.updated + result.staff_changes)
+        _echo_list("Would record" if dry_run else "Recorded", report.facts)
+        _echo_list("Different in the MIS (sendbot's record kept; change it with a command if the MIS is right)",
+                   report.differences)
+        _echo_list("Not read", result.skipped + report.warnings)
+        _echo_list("On sendbot's register but not in the MIS", report.missing)
+        if not (report.changed or result.staff_changes):
+            typer.echo("Nothing changed: the register already matches the MIS.")
+
+    _run(go)
