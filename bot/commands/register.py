@@ -2,12 +2,12 @@
 
 from typing import Any
 
-from bot.commands.context import Ctx, year_label
+from bot.commands.context import Ctx
 from bot.commands.grammar import Arg, Command, Opt
-from bot.commands.reply import Item, Reply
 from bot.register import provision as prov
 from bot.register import service as svc
 from bot.register.census import NEEDS
+from bot.reply import Item, Reply, year_label
 
 
 def census(ctx: Ctx, v: dict[str, Any]) -> Reply:

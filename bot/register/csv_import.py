@@ -13,15 +13,15 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from bot.commands.tokens import ParseError, parse_absolute_date
+from bot.dates import ParseError, parse_absolute_date
 from bot.register.headers import recognise
 from bot.rules.dates import academic_year_of
 from bot.services import pupils as pupil_svc
 from bot.services import records
 from bot.services.access import Actor
+from bot.services.audit import audit
 from bot.services.errors import Refused
 from bot.services.lookup import UPN
-from bot.services.school import audit
 from db import models as m
 
 PROVISION_WORDS = {

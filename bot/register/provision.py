@@ -17,10 +17,11 @@ from bot.calendar import SchoolCalendar
 from bot.calendar import Term as CalendarTerm
 from bot.services import records
 from bot.services.access import ROLES, Actor
+from bot.services.audit import audit
 from bot.services.deadlines import school_calendar
 from bot.services.errors import Refused
 from bot.services.lookup import find_pupil
-from bot.services.school import audit, get_school
+from bot.services.school import get_school
 from db import models as m
 
 COST_KEY = "hourly-cost"

@@ -9,8 +9,8 @@ from sqlmodel import Session, col, select
 
 from bot.register.census import CensusProblem, census_problems
 from bot.services.access import Actor
+from bot.services.audit import audit
 from bot.services.pupils import current_year, sen_statuses
-from bot.services.school import audit
 from db import models as m
 
 # The export's columns: the same headers the import recognises, so an export can be read back in.

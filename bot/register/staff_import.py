@@ -15,9 +15,9 @@ from sqlmodel import Session, select
 from bot.register.csv_import import RegisterUnreadable, RowError
 from bot.register.headers import fold
 from bot.services.access import ROLES, Actor
+from bot.services.audit import audit
 from bot.services.errors import Refused
 from bot.services.lookup import SLACK_ID
-from bot.services.school import audit
 from db import models as m
 
 EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
