@@ -25,6 +25,8 @@ from bot.register.groups import join_groups
 STUDENT_INCLUDES = "extended_details,education_details,classes,year,sen_needs"
 MAX_WAIT = 60  # seconds: a longer Retry-After means try tonight's run again, not hang
 MAX_TRIES = 5
+SYNC_LOCK = 0x5E4E  # first key of the advisory lock one replica takes to sync a school (reminders use 0x5E4D)
+NIGHTLY_AT = (3, 30)  # local time: after MIS overnight jobs, and outside the 01:00–02:00 hour the clocks repeat
 
 
 class WondeError(Exception):
@@ -194,6 +196,7 @@ class SyncResult:
 
 def run_sync(engine: Any, settings: Any, school_id: int, today: date, *, dry_run: bool = False) -> SyncResult:
     """Read Wonde (network, outside any transaction), then apply it in one transaction (rolled back if dry)."""
+    from sqlalchemy import text
     from sqlmodel import Session
 
     from bot.register.csv_import import apply_register, operator
@@ -205,6 +208,9 @@ def run_sync(engine: Any, settings: Any, school_id: int, today: date, *, dry_run
     groups = employee_groups(iter(employees))
     with Session(engine, expire_on_commit=False) as session:
         try:
+            if session.get_bind().dialect.name == "postgresql" and not session.execute(
+                    text("SELECT pg_try_advisory_xact_lock(:ns, :sid)"), {"ns": SYNC_LOCK, "sid": school_id}).scalar():
+                raise WondeError("Another replica is syncing this school with Wonde right now.")
             actor = operator(session, school_id)
             report = apply_register(session, actor, rows, today)
             staff_changes = apply_staff_groups(session, actor, groups)
@@ -217,3 +223,50 @@ def run_sync(engine: Any, settings: Any, school_id: int, today: date, *, dry_run
             session.commit()
     # Only SEN-relevant pupils are stored; a pupil with no SEN who is not on the register is not news.
     return SyncResult(report, len(students), len(employees), skipped, staff_changes, client.waited)
+
+
+def nightly_service(settings: Any) -> Any:
+    """The nightly Wonde sync as a service of ``sendbot run`` (bot.state.Service), when Wonde is configured.
+
+    One cron job at 03:30 school time in an in-memory APScheduler store (as the reminders clock); it syncs the
+    database's school (a deployment serving several schools runs ``sendbot sync wonde --school N`` per school).
+    """
+    import asyncio
+    import logging
+
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    log = logging.getLogger(__name__)
+
+    async def start(state: Any) -> Any:
+        scheduler = AsyncIOScheduler(timezone=settings.timezone, job_defaults={"coalesce": True, "max_instances": 1,
+                                                                               "misfire_grace_time": 3600})
+
+        async def job() -> None:
+            from sqlmodel import Session, select
+
+            from db.models import School
+
+            with Session(state.engine) as session:
+                ids = [s.id for s in session.exec(select(School)).all()]
+            if len(ids) != 1:
+                log.warning("wonde: the nightly sync needs exactly one school in the database; found %s", len(ids))
+                return
+            try:
+                result = await asyncio.to_thread(run_sync, state.engine, settings, ids[0], state.today())
+                log.info("wonde: synced school %s: %s added, %s updated, %s differences", ids[0],
+                         len(result.report.added), len(result.report.updated), len(result.report.differences))
+            except Exception:
+                log.exception("wonde: the nightly sync of school %s failed; it runs again tomorrow", ids[0])
+
+        scheduler.add_job(job, "cron", hour=NIGHTLY_AT[0], minute=NIGHTLY_AT[1], id="wonde", name="wonde nightly sync")
+        scheduler.start()
+        state.extras["wonde"] = scheduler
+
+        async def stop() -> None:
+            scheduler.shutdown(wait=False)
+            await asyncio.sleep(0)
+
+        return stop
+
+    return start

@@ -74,3 +74,41 @@ def test_a_refused_token_is_one_line_and_changes_nothing(tmp_path: Path, wonde: 
     assert "Wonde refused the token" in r.text and "Nothing was changed" in r.text
     c.extra_env = {}
     assert "set WONDE_TOKEN and WONDE_SCHOOL_ID" in c.refused("sync", "wonde", "--today", TODAY).text
+
+
+def test_sendbot_run_syncs_nightly_at_half_past_three_when_wonde_is_configured(tmp_path: Path,
+                                                                              wonde: FakeWonde) -> None:
+    import asyncio
+    from datetime import date
+
+    from bot.config import Settings
+    from bot.server import services_for
+    from bot.services.school import create_school
+    from bot.state import AppState
+    from db.engine import get_engine, migrate, transaction
+
+    url = sqlite_url(tmp_path)
+    migrate(url)
+    engine = get_engine(url)
+    with transaction(engine) as session:
+        create_school(session, "Oak Academy", "alice", "secondary", date(2026, 3, 2))
+    settings = Settings(database_url=url, wonde_token="wonde-test-token", wonde_school_id="A1930499544",
+                        wonde_api_url=wonde.url, timezone="Europe/London")
+    assert len(services_for(Settings(database_url=url))) + 1 == len(services_for(settings))
+    state = AppState(settings=settings, engine=engine, today=lambda: date(2026, 3, 2))
+
+    async def scenario() -> None:
+        stop = await services_for(settings)[-1](state)
+        try:
+            job = state.extras["wonde"].get_job("wonde")
+            assert str(job.trigger) == "cron[hour='3', minute='30']"
+            assert job.next_run_time.hour == 3 and job.next_run_time.minute == 30
+            await job.func()  # what the scheduler runs at 03:30
+        finally:
+            await stop()
+
+    asyncio.run(scenario())
+    c = Cli(tmp_path, url)
+    listed = c.ok("chat", "--as", "alice", "--today", TODAY, "pupil list").out
+    assert "Ava Smith" in listed and "Ben Brown" in listed and "Cara Diaz" not in listed
+    engine.dispose()
