@@ -18,6 +18,10 @@ PROMISED = {
     ("migrate",): {"--today"},
     ("run",): {"--today"},
     ("terms", "import"): {"--today"},
+    # issue 13 (COMMANDS.md v2, docs/onboarding.md)
+    ("import", "register"): {"--dry-run", "--school", "--map", "--archive-missing", "--today"},
+    ("import", "staff"): {"--school", "--today"},
+    ("sync", "wonde"): {"--dry-run", "--school", "--today"},
 }
 
 
