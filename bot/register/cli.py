@@ -127,8 +127,9 @@ def import_staff(
     def go() -> None:
         from bot.config import get_settings
         from bot.register.csv_import import operator
-        from bot.register.directory import DirectoryError, slack_lookup
+        from bot.register.directory import DirectoryError
         from bot.register.staff_import import apply_staff, read_staff
+        from bot.slack.directory import slack_lookup
         from db.engine import transaction
 
         _today(today)
@@ -138,13 +139,19 @@ def import_staff(
             raise CliError(f"{len(errors)} row{'s' if len(errors) != 1 else ''} could not be read, so nothing was "
                            "imported.")
         settings = get_settings()
+        engine = _engine()
+        sid = _school_id(engine, school)
         emails = [r.email for r in rows]
         found: dict[str, str | None] = dict.fromkeys(emails)
         asked = []
         try:
-            if settings.slack_bot_token:
-                asked.append("Slack")
-                found.update({k: v for k, v in slack_lookup(settings, emails).items() if v})
+            if settings.slack_configured:
+                from bot.slack.notify import default_token_for
+
+                token = default_token_for(settings)(sid)  # SLACK_BOT_TOKEN, or the school's installation
+                if token:
+                    asked.append("Slack")
+                    found.update({k: v for k, v in slack_lookup(settings, emails, token).items() if v})
             if settings.graph_configured:
                 from bot.teams.directory import graph_lookup
 
@@ -153,8 +160,6 @@ def import_staff(
                 found.update({k: v for k, v in graph_lookup(settings, missing).items() if v})
         except DirectoryError as e:
             raise CliError(f"{e} Nothing was imported.") from None
-        engine = _engine()
-        sid = _school_id(engine, school)
         with transaction(engine) as session:
             report = apply_staff(session, operator(session, sid), rows, found)
         typer.echo(f"{len(rows)} staff read.")
