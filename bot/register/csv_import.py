@@ -40,7 +40,7 @@ class RegisterRow:
     year: str | None = None
     class_name: str | None = None
     dob: date | None = None
-    provision: str = "N"
+    provision: str | None = "N"  # None: the source did not say (a Wonde field the school has not granted)
     need: str | None = None
     need2: str | None = None
     sen_start: date | None = None
@@ -217,7 +217,7 @@ def apply_register(session: Session, actor: Actor, rows: list[RegisterRow], toda
             raise Refused(f"line {row.line}: {row.name} matches a pupil already matched by an earlier line: "
                           "nothing was imported. Add UPNs to tell them apart.")
         if pupil is None:
-            if row.provision == "N":
+            if row.provision in ("N", None):
                 report.skipped += 1  # only SEN-relevant pupils are kept
                 continue
             pupil = _add(session, actor, row, today)
@@ -274,8 +274,8 @@ def _update(session: Session, pupil: m.Pupil, row: RegisterRow, today: date) -> 
                         ("need", "need"), ("need2", "need2"), ("mis_provision", "provision"), ("mis_id", None)):
         new = getattr(row, "provision" if attr == "mis_provision" else attr)
         old = getattr(pupil, attr)
-        if attr in ("upn", "dob", "mis_id", "class_name") and new is None:
-            continue  # a column the export left out, or left blank, does not erase what sendbot holds
+        if new is None:
+            continue  # a column the export left out or blank, or a field not granted, erases nothing sendbot holds
         if new != old:
             if label:
                 changes.append(f"{label} {old or '—'} → {new or '—'}")
@@ -338,7 +338,7 @@ def _facts(session: Session, actor: Actor, pupil: m.Pupil, row: RegisterRow, tod
             elif row.review_date not in held and not any(h > row.review_date for h in held):
                 records.review_held(session, actor, ref, row.review_date, today)
                 report.facts.append(f"{who}: annual review held {row.review_date:%d %b %Y}")
-    else:  # N, for a pupil sendbot has
-        if open_support is not None or plan is not None:
-            report.differences.append(f"{who}: the file says no SEN (N); sendbot has "
-                                      f"{'an EHC plan' if plan is not None else 'SEN support'} — kept")
+    # N, for a pupil sendbot has (None: the source did not say; nothing to compare).
+    elif row.provision == "N" and (open_support is not None or plan is not None):
+        report.differences.append(f"{who}: the file says no SEN (N); sendbot has "
+                                  f"{'an EHC plan' if plan is not None else 'SEN support'} — kept")

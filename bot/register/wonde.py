@@ -117,14 +117,16 @@ def _student_row(line: int, s: dict[str, Any]) -> RegisterRow | None:
     if year_code.upper().startswith("N") or not year_code:
         return None  # nursery, or not granted: nothing to place the pupil by
     classes = [c.get("name") for c in (_data(s.get("classes")) or []) if isinstance(c, dict) and c.get("name")]
-    provision = parse_provision(str(extended.get("sen_status") or extended.get("sen_provision") or "N"))
+    status = extended.get("sen_status") or extended.get("sen_provision") if isinstance(extended, dict) else None
+    # Not granted (null) is "unknown", not "no SEN": it must neither add a pupil nor contradict sendbot.
+    provision = parse_provision(str(status)) if status is not None else None
     needs = sorted((n for n in (_data(s.get("sen_needs")) or []) if isinstance(n, dict)),
                    key=lambda n: n.get("rank") or 99)
     codes = [c for c in (need_code(str(n.get("code") or n.get("type") or "")) for n in needs) if c]
     upn = (education.get("upn") or "").upper() or None
     return RegisterRow(
         line=line, name=name[:200], upn=upn, year=year_code.removeprefix("Y").removeprefix("Year ").strip(),
-        class_name=join_groups(classes), dob=_date(s.get("date_of_birth")), provision=provision or "N",
+        class_name=join_groups(classes), dob=_date(s.get("date_of_birth")), provision=provision,
         need=codes[0] if codes else None, need2=codes[1] if len(codes) > 1 and codes[1] != codes[0] else None,
         sen_start=_date(extended.get("sen_start_date")), plan_date=_date(extended.get("ehcp_start_date")
                                                                          or extended.get("sen_ehcp_date")),

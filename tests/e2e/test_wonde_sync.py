@@ -64,6 +64,13 @@ def test_a_sync_reads_every_page_waits_when_told_and_stores_only_sen_pupils(tmp_
     wonde.requests.clear()
     again = c.ok("sync", "wonde", "--today", TODAY)
     assert "Nothing changed: the register already matches the MIS." in again.out, again.out
+    # The school withdraws access to SEN details: null fields change nothing and contradict nothing.
+    for s in wonde.students:
+        s["extended_details"] = {"data": None}
+        s["sen_needs"] = None
+    withdrawn = c.ok("sync", "wonde", "--today", TODAY)
+    assert "Nothing changed" in withdrawn.out and "Different" not in withdrawn.out, withdrawn.out
+    assert "Primary need: ASD" in c.ok("chat", "--as", "alice", "--today", TODAY, "pupil show A123456789012").out
 
 
 def test_a_refused_token_is_one_line_and_changes_nothing(tmp_path: Path, wonde: FakeWonde) -> None:
