@@ -20,8 +20,8 @@ def census(ctx: Ctx, v: dict[str, Any]) -> Reply:
                   "; ".join(p.message for p in ps)) for e, ps in problems]
     return Reply(f"{len(items)} pupil{'s' if len(items) != 1 else ''} would fail the January census checks",
                  items=items,
-                 lines=["Fix each with /sen pupil edit <pupil> need:<code> or record the plan "
-                        "(/sen ehcp issued <pupil> <date>), then correct the MIS to match."])
+                 lines=["Correct the MIS and import the register again (sendbot import register), or record a "
+                        "missing plan here: /sen ehcp issued <pupil> <date>."])
 
 
 def export_register(ctx: Ctx, v: dict[str, Any]) -> Reply:
