@@ -167,3 +167,14 @@ def test_a_group_intervention_shows_in_each_record_and_once_in_the_provision_tot
     tom = chat.ok("tom", "provision").as_text()
     assert "Ava Smith (#1)" in tom and "Dan Evans" not in tom  # a teacher sees only their pupils
     assert "hourly-cost:" in chat.refused("admin", "settings hourly-cost:ta=lots").as_text()
+
+
+def test_a_teacher_of_several_sets_sees_the_deadlines_of_those_pupils_only(chat: Any) -> None:
+    secondary(chat)
+    for who in ("ava", "cara", "dan", "eve"):
+        chat.ok("admin", f"support start {who} 01/02/2026")
+    due = chat.ok("tom", "due term").as_text()
+    assert names(due) == {"Ava Smith", "Cara Diaz"}
+    assert names(chat.ok("tom", "due term all").as_text()) == {"Ava Smith", "Cara Diaz"}
+    assert names(chat.ok("tia", "due term").as_text()) == {"Cara Diaz", "Dan Evans"}
+    assert names(chat.ok("sue", "due term").as_text()) == {"Ava Smith", "Cara Diaz", "Dan Evans", "Eve Ford"}
