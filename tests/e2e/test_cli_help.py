@@ -18,6 +18,8 @@ PROMISED = {
     ("migrate",): {"--today"},
     ("run",): {"--today"},
     ("terms", "import"): {"--today"},
+    ("link",): {"--school", "--today"},
+    ("claim-code",): {"--school", "--today"},
     # issue 13 (COMMANDS.md v2, docs/onboarding.md)
     ("import", "register"): {"--dry-run", "--school", "--map", "--archive-missing", "--today"},
     ("import", "staff"): {"--school", "--today"},
