@@ -5,8 +5,8 @@ from typing import Any
 
 from bot.commands.context import Ctx, deadline_item
 from bot.commands.grammar import Arg, Command, Opt
-from bot.register.census import NEEDS, provision_code
 from bot.reply import Action, Item, Reply, day, year_label
+from bot.rules.census import NEEDS, provision_code
 from bot.services import pupils as svc
 from bot.services.reports import all_deadlines
 

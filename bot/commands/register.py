@@ -6,8 +6,8 @@ from bot.commands.context import Ctx
 from bot.commands.grammar import Arg, Command, Opt
 from bot.register import provision as prov
 from bot.register import service as svc
-from bot.register.census import NEEDS
 from bot.reply import Item, Reply, year_label
+from bot.rules.census import NEEDS
 
 
 def census(ctx: Ctx, v: dict[str, Any]) -> Reply:

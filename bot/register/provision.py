@@ -6,7 +6,6 @@ and shared between the members. Costs come from the school's hourly cost per rol
 (``/sen settings hourly-cost:"ta=18 teacher=38"``).
 """
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -16,35 +15,15 @@ from sqlmodel import Session, col, select
 from bot.calendar import SchoolCalendar
 from bot.calendar import Term as CalendarTerm
 from bot.services import records
-from bot.services.access import ROLES, Actor
+from bot.services.access import Actor
 from bot.services.audit import audit
 from bot.services.deadlines import school_calendar
 from bot.services.errors import Refused
 from bot.services.lookup import find_pupil
-from bot.services.school import get_school
+from bot.services.school import COST_KEY, get_school
 from db import models as m
 
-COST_KEY = "hourly-cost"
 MAX_GROUP = 30
-
-
-def parse_costs(text: str) -> dict[str, float]:
-    """``ta=18 teacher=38.50`` (pounds an hour, per role) → {"ta": 18.0, "teacher": 38.5}; "none" clears."""
-    if text.strip().lower() in ("", "none"):
-        return {}
-    out: dict[str, float] = {}
-    for part in re.split(r"[,\s]+", text.strip()):
-        role, sep, amount = part.partition("=")
-        amount = amount.strip().lstrip("£")
-        if not sep or role.lower() not in ROLES or not re.fullmatch(r"\d{1,4}(\.\d{1,2})?", amount):
-            raise Refused(f"hourly-cost takes role=pounds pairs for roles {', '.join(ROLES)} (like "
-                          f"hourly-cost:\"ta=18 teacher=38.50\"); '{part}' isn't one.")
-        out[role.lower()] = float(amount)
-    return out
-
-
-def format_costs(costs: dict[str, float]) -> str:
-    return " ".join(f"{r}=£{v:.2f}" for r, v in costs.items()) or "none"
 
 
 def add_group_intervention(session: Session, actor: Actor, refs: list[str], what: str, review: date,
@@ -117,7 +96,7 @@ class ProvisionMap:
 def provision_map(session: Session, actor: Actor, today: date, ref: str | None = None, need: str | None = None,
                   class_name: str | None = None) -> ProvisionMap:
     """Hours and cost of interventions this term, per pupil, per primary need and in total."""
-    from bot.register.groups import shares_group
+    from bot.services.groups import shares_group
     from bot.services.pupils import check_needs
 
     if actor.role == "leader":

@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from bot.register.census import CensusProblem, census_problems
+from bot.rules.census import CensusProblem, census_problems
 from bot.services.access import Actor
 from bot.services.audit import audit
 from bot.services.pupils import current_year, sen_statuses

@@ -18,9 +18,9 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
-from bot.register.census import need_code
 from bot.register.csv_import import RegisterRow, parse_provision
-from bot.register.groups import join_groups
+from bot.rules.census import need_code
+from bot.services.groups import join_groups
 
 STUDENT_INCLUDES = "extended_details,education_details,classes,year,sen_needs"
 MAX_WAIT = 60  # seconds: a longer Retry-After means try tonight's run again, not hang

@@ -2,8 +2,8 @@
 
 from dataclasses import dataclass
 
-from bot.register.groups import shares_group
 from bot.services.errors import Refused
+from bot.services.groups import shares_group
 from db.models import Pupil
 
 # A ta (teaching assistant) sees the pupils of the groups they support, and records and reviews those pupils'

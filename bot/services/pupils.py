@@ -7,13 +7,13 @@ from typing import Any
 
 from sqlmodel import Session, col, delete, select
 
-from bot.register.census import NEEDS, need_code
-from bot.register.groups import bad_group, join_groups, parse_groups, shares_group
+from bot.rules.census import NEEDS, need_code
 from bot.rules.dates import academic_year_of, current_year_group
 from bot.services.access import Actor
 from bot.services.audit import audit
 from bot.services.deadlines import recompute_pupil, remove_pupil_deadlines
 from bot.services.errors import Refused
+from bot.services.groups import check_groups, shares_group
 from bot.services.lookup import UPN, find_pupil, find_staff
 from bot.services.school import get_school
 from db import models as m
@@ -58,15 +58,6 @@ def check_needs(need: str | None, need2: str | None) -> tuple[str | None, str | 
     if out[0] and out[0] == out[1]:
         raise Refused(f"need2: repeats need: ({out[0]}): leave it out, or give a different secondary need.")
     return out[0], out[1]
-
-
-def check_groups(class_name: str | None) -> str | None:
-    """A class field as stored: its groups, comma-separated, or a refusal naming the unusable one."""
-    bad = bad_group(class_name)
-    if bad is not None:
-        raise Refused(f"'{bad}' is not a class or set name: use letters, digits, '.', '/', '_' or '-', and commas "
-                      "between several (like class:10X1,10Y2).")
-    return join_groups(parse_groups(class_name))
 
 
 def add_pupil(session: Session, actor: Actor, name: str, year: str, today: date, class_name: str | None = None,

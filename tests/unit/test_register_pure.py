@@ -2,12 +2,13 @@
 
 import pytest
 
-from bot.register.census import census_problems, need_code, provision_code
 from bot.register.csv_import import parse_provision, read_register
-from bot.register.groups import parse_groups, shares_group
 from bot.register.headers import recognise
-from bot.register.provision import hours_in, parse_costs
+from bot.register.provision import hours_in
+from bot.rules.census import census_problems, need_code, provision_code
 from bot.services.errors import Refused
+from bot.services.groups import parse_groups, shares_group
+from bot.services.school import parse_costs
 
 
 def codes(provision: str, need: str | None, need2: str | None, plan: bool) -> set[str]:

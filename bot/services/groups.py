@@ -6,6 +6,8 @@ list of one. Matching is case-insensitive and on whole group names.
 
 import re
 
+from bot.services.errors import Refused
+
 _SPLIT = re.compile(r"[,;\s]+")
 GROUP = re.compile(r"^[A-Za-z0-9][A-Za-z0-9./_-]{0,19}$")
 
@@ -37,3 +39,12 @@ def group_set(text: str | None) -> frozenset[str]:
 def shares_group(a: str | None, b: str | None) -> bool:
     """Whether two class fields name a common group: a teacher of 10X1,10Y2 teaches a pupil in 10Y2,11Z."""
     return bool(group_set(a) & group_set(b))
+
+
+def check_groups(class_name: str | None) -> str | None:
+    """A class field as stored: its groups, comma-separated, or a refusal naming the unusable one."""
+    bad = bad_group(class_name)
+    if bad is not None:
+        raise Refused(f"'{bad}' is not a class or set name: use letters, digits, '.', '/', '_' or '-', and commas "
+                      "between several (like class:10X1,10Y2).")
+    return join_groups(parse_groups(class_name))
