@@ -17,9 +17,10 @@ from bot.register.headers import fold
 from bot.services.access import ROLES, Actor
 from bot.services.audit import audit
 from bot.services.errors import Refused
-from bot.services.lookup import SLACK_ID
 from db import models as m
 
+# A handle that is already a chat user id (a Slack member id, a Microsoft Entra object id): never replaced.
+CHAT_ID = re.compile(r"^([uw][a-z0-9]{5,}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$")
 EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 HEADERS = {
     "name": ("name", "full name", "staff name", "display name", "employee name"),
@@ -140,7 +141,7 @@ def apply_staff(session: Session, actor: Actor, rows: list[StaffRow],
                 if label:
                     changes.append(f"{label} {getattr(existing, attr) or '—'} → {new_value or '—'}")
                 setattr(existing, attr, new_value)
-        if handle and existing.handle != handle and not SLACK_ID.match(existing.handle):
+        if handle and existing.handle != handle and not CHAT_ID.match(existing.handle):
             changes.append(f"chat user @{existing.handle} → {chat_id}")
             existing.handle = handle
         if not existing.active:
