@@ -1,7 +1,7 @@
 """register: census need types, teaching groups, staff e-mail, MIS ids, group interventions
 
 Revision ID: 0012_register
-Revises: 0005_identity
+Revises: 0010_dashboard
 
 Pupils get their census SEN type codes (need, need2) and the MIS's id; class fields widen to hold several
 teaching groups; staff get an e-mail (to match chat users); interventions get the provision-map fields.
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes  # noqa: F401
 
 revision = "0012_register"
-down_revision = "0005_identity"
+down_revision = "0010_dashboard"
 branch_labels = None
 depends_on = None
 
