@@ -70,6 +70,27 @@ class Settings(BaseSettings):
         self.public_url = self.public_url.rstrip("/")
         return self
 
+    # Microsoft Graph (app-only), for the staff directory lookup. GRAPH_BASE_URL and GRAPH_AUTHORITY point it
+    # elsewhere (tests).
+    graph_tenant_id: str | None = Field(default=None, validation_alias=_env("GRAPH_TENANT_ID"))
+    graph_client_id: str | None = Field(default=None, validation_alias=_env("GRAPH_CLIENT_ID"))
+    graph_client_secret: str | None = Field(default=None, validation_alias=_env("GRAPH_CLIENT_SECRET"))
+    graph_base_url: str = Field(default="https://graph.microsoft.com/v1.0", validation_alias=_env("GRAPH_BASE_URL"))
+    graph_authority: str = Field(default="https://login.microsoftonline.com", validation_alias=_env("GRAPH_AUTHORITY"))
+
+    # Wonde, the MIS API: the nightly sync runs when both are set. WONDE_API_URL points it elsewhere (tests).
+    wonde_token: str | None = Field(default=None, validation_alias=_env("WONDE_TOKEN"))
+    wonde_school_id: str | None = Field(default=None, validation_alias=_env("WONDE_SCHOOL_ID"))
+    wonde_api_url: str = Field(default="https://api.wonde.com/v1.0/", validation_alias=_env("WONDE_API_URL"))
+
+    @property
+    def graph_configured(self) -> bool:
+        return bool(self.graph_tenant_id and self.graph_client_id and self.graph_client_secret)
+
+    @property
+    def wonde_configured(self) -> bool:
+        return bool(self.wonde_token and self.wonde_school_id)
+
     @property
     def slack_configured(self) -> bool:
         return bool(self.slack_bot_token or self.slack_client_id)

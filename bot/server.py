@@ -78,6 +78,10 @@ def services_for(settings: Settings) -> list[Service]:
         from bot.slack.app import socket_mode_service
 
         services.append(socket_mode_service)
+    if settings.wonde_configured:
+        from bot.register.wonde import nightly_service
+
+        services.append(nightly_service(settings))  # the SEN register from the MIS, nightly
     return services
 
 

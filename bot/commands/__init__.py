@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from bot.commands import dashboard, pupils, school, sen
+from bot.commands import dashboard, pupils, register, school, sen
 from bot.commands.context import Ctx
 from bot.commands.grammar import Arg, Command, Grammar
 from bot.commands.words import ParseError
@@ -47,6 +47,7 @@ GRAMMAR = Grammar([
     *sen.COMMANDS,
     *school.COMMANDS,
     *dashboard.COMMANDS,
+    *register.COMMANDS,
 ])
 
 
