@@ -229,6 +229,34 @@ def claim_code(school: SchoolOpt = None, today: TodayOpt = None) -> None:
     _run(go)
 
 
+@app.command("install-link")
+def install_link(school: SchoolOpt = None, today: TodayOpt = None) -> None:
+    """Print a one-time Slack install link for the school (OAuth): whoever installs with it becomes its admin."""
+
+    def go() -> None:
+        from bot.services import tenancy
+        from db.engine import transaction
+
+        _today(today)
+        settings = get_settings()
+        if not (settings.slack_client_id and settings.slack_client_secret):
+            raise CliError("Install links are for Slack OAuth: set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET first "
+                           "(docs/slack.md). With one workspace, use sendbot link slack <team id> instead.")
+        engine = _engine()
+        sid = _school_id(engine, school)
+        with transaction(engine) as session:
+            admin = tenancy.admin_of(session, sid)
+            if admin is None:
+                raise CliError(f"School {sid} has no active admin to make an install link for.")
+            code = tenancy.issue_claim_code(session, sid, admin.staff_id)
+        typer.echo(f"Give this link to @{admin.handle}, school {sid}'s admin; it works once, within 7 days:")
+        typer.echo(f"  {settings.public_url}/slack/install?link={code}")
+        typer.echo(f"Whoever installs sendbot into a Slack workspace with it becomes @{admin.handle} there, and that "
+                   "workspace this school's.")
+
+    _run(go)
+
+
 @app.command()
 def chat(
     as_: Annotated[str, typer.Option("--as", help="Whose chat handle to speak as.")],

@@ -19,7 +19,7 @@ each: every function takes the caller's session.
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -30,7 +30,6 @@ from bot.services.access import Actor
 from bot.services.audit import audit
 from bot.services.errors import Refused
 from bot.services.lookup import staff_by_handle
-from bot.services.school import create_school, valid_handle
 from db import models as m
 
 # The surfaces sendbot knows, by how their people name them (a platform list: the one place names appear).
@@ -170,6 +169,23 @@ def issue_claim_code(session: Session, school_id: int, staff_id: int, now: datet
     return f"{raw[:4]}-{raw[4:]}"
 
 
+def _redeemable(session: Session, code: str, now: datetime, *, what: str = "claim code") -> m.ClaimCode:
+    """The unused, unexpired code row for ``code``, or a refusal that says how to get a new one."""
+    row = session.exec(select(m.ClaimCode).where(m.ClaimCode.code_hash == _hash(code))).first()
+    if row is None or row.used_at is not None or _aware(row.expires_at) < now:
+        why = "has been used already" if row is not None and row.used_at is not None else (
+            "has expired" if row is not None else "is not one sendbot issued")
+        again = "`sendbot install-link`" if what == "install link" else "`sendbot claim-code`"
+        raise Refused(f"That {what} {why}, so nothing was connected. Ask whoever runs sendbot for a new one "
+                      f"({again}), or for `sendbot link` on the server.")
+    return row
+
+
+def check_install_link(session: Session, code: str, now: datetime | None = None) -> int:
+    """The school an install link is for (refused if unknown, used or expired); nothing changes."""
+    return _redeemable(session, code, now or datetime.now(UTC), what="install link").school_id
+
+
 def claim_workspace(session: Session, platform: str, external_id: str | None, user_id: str | None, code: str,
                     now: datetime | None = None) -> Caller:
     """Redeem a claim code from inside a workspace: it becomes the code's school, the redeemer its admin.
@@ -182,13 +198,13 @@ def claim_workspace(session: Session, platform: str, external_id: str | None, us
         raise Refused(f"{name} didn't say which workspace or person this is, so nothing was claimed.")
     if workspace(session, platform, external_id) is not None:
         raise Refused(f"This {name} workspace is already connected to a school; a claim code isn't needed.")
-    row = session.exec(select(m.ClaimCode).where(m.ClaimCode.code_hash == _hash(code))).first()
-    if row is None or row.used_at is not None or _aware(row.expires_at) < now:
-        why = "has been used already" if row is not None and row.used_at is not None else (
-            "has expired" if row is not None else "is not one sendbot issued")
-        raise Refused(f"That claim code {why}, so nothing was connected. Ask whoever runs sendbot for a new one "
-                      "(`sendbot claim-code`), or for `sendbot link` on the server.")
-    ws = link_workspace(session, platform, external_id, row.school_id, how="claim")
+    row = _redeemable(session, code, now)
+    return _redeem(session, row, platform, external_id, user_id, now, how="claim")
+
+
+def _redeem(session: Session, row: m.ClaimCode, platform: str, external_id: str, user_id: str, now: datetime,
+            *, how: str) -> Caller:
+    ws = link_workspace(session, platform, external_id, row.school_id, how=how)
     _add_identity(session, ws, row.staff_id, user_id)
     row.used_at, row.workspace_id = now, ws.id
     session.add(row)
@@ -201,29 +217,40 @@ def _aware(instant: datetime) -> datetime:
     return instant if instant.tzinfo is not None else instant.replace(tzinfo=UTC)
 
 
-def install_workspace(session: Session, platform: str, external_id: str, team_name: str | None,
-                      installer_id: str, today: date) -> tuple[int, bool]:
-    """An OAuth install (an admin's act): the workspace's school, created if new, the installer its admin.
+def install_workspace(session: Session, platform: str, external_id: str, installer_id: str,
+                      install_link: str | None = None, now: datetime | None = None) -> Caller:
+    """Decide an OAuth install before its token is kept: the workspace's school and who the installer is.
 
-    Returns (school id, created). Installing again (new scopes, a new token) changes nobody's role.
+    Accepted only when sendbot's operator chose the school beforehand, so no workspace creates a school:
+
+    - with an install link (``sendbot install-link``: a single-use, expiring code made for the school's admin),
+      the workspace joins the link's school and the installer *becomes that admin* (as with ``claim CODE``);
+    - without one, the workspace must already be linked (``sendbot link`` / a claim code) and the installer
+      must be an active admin of its school there (re-installing for new scopes or a new token).
+
+    Anyone else is refused with what to do, and nothing changes (the caller then keeps no token).
     """
+    now = now or datetime.now(UTC)
+    name = platform_name(platform)
     existing = workspace(session, platform, external_id)
-    if existing is not None:
-        return existing.school_id, False
-    base = " ".join((team_name or "").split()) or "School"
-    for school_name in (base, f"{base} ({external_id})"):
-        try:
-            # create_school refuses a taken name before it writes anything, so nothing needs undoing.
-            school = create_school(session, school_name, valid_handle(installer_id), "primary", today)
-        except Refused:
-            continue  # a school of that name exists already: try the name with the workspace id
-        assert school.id is not None
-        ws = link_workspace(session, platform, external_id, school.id, how="install")
-        admin = staff_by_handle(session, school.id, installer_id)
-        assert admin is not None and admin.id is not None
-        _add_identity(session, ws, admin.id, installer_id)
-        return school.id, True
-    raise Refused(f"Couldn't create a school for this workspace: schools called '{base}' already exist.")
+    if install_link:
+        row = _redeemable(session, install_link, now, what="install link")
+        if existing is not None and existing.school_id != row.school_id:
+            raise Refused(f"This {name} workspace is already connected to school #{existing.school_id}, not the "
+                          f"school #{row.school_id} this install link is for; a workspace belongs to one school. "
+                          "Nothing was installed.")
+        return _redeem(session, row, platform, external_id, installer_id, now, how="install")
+    if existing is None:
+        raise Refused(f"This {name} workspace isn't connected to a school in sendbot, so the app was not "
+                      "installed. Ask whoever runs sendbot for an install link (`sendbot install-link`) and open "
+                      f"it, or ask them to run `sendbot link {platform} {external_id}` and install again.")
+    caller = identify(session, platform, external_id, installer_id)
+    staff = session.get(m.Staff, caller.staff_id) if caller.staff_id is not None else None
+    if staff is None or staff.role != "admin":
+        raise Refused("Only an admin of this school in sendbot can install the app here, so nothing was "
+                      "installed. Ask the school's admin to install it, or ask whoever runs sendbot for an "
+                      "install link made for the admin (`sendbot install-link`).")
+    return caller
 
 
 def remember_conversation(session: Session, platform: str, external_id: str, user_id: str,
@@ -293,6 +320,21 @@ def admin_of(session: Session, school_id: int) -> Actor | None:
     return Actor(staff.id, school_id, staff.handle, staff.role, staff.class_name, staff.display_name)
 
 
-__all__ = ["PLATFORMS", "Caller", "NotLinked", "Reach", "claim_workspace", "identify",
-           "install_workspace", "issue_claim_code", "link_workspace", "not_linked_text", "reachable",
-           "remember_conversation", "school_of", "surfaces_of", "workspaces_of"]
+__all__ = [
+    "PLATFORMS",
+    "Caller",
+    "NotLinked",
+    "Reach",
+    "check_install_link",
+    "claim_workspace",
+    "identify",
+    "install_workspace",
+    "issue_claim_code",
+    "link_workspace",
+    "not_linked_text",
+    "reachable",
+    "remember_conversation",
+    "school_of",
+    "surfaces_of",
+    "workspaces_of",
+]

@@ -17,13 +17,18 @@ import re
 import traceback
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from http.cookies import SimpleCookie
 from typing import Any
 
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.error import BoltError
 from slack_bolt.oauth.async_callback_options import AsyncCallbackOptions, AsyncFailureArgs, AsyncSuccessArgs
+from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
+from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import IntegrityError
 from starlette.requests import Request
@@ -340,11 +345,14 @@ def build(state: AppState) -> SlackRuntime | None:
             return await _installed(bot, args)
 
         async def failed(args: AsyncFailureArgs) -> BoltResponse:
+            if isinstance(args.error, InstallRefused):
+                log.warning("a Slack installation was refused")
+                return _page(403, str(args.error))
             log.warning("a Slack installation failed: %s", args.reason)
             return await args.default.failure(args)
 
         public = settings.public_url.rstrip("/")
-        kwargs["oauth_settings"] = AsyncOAuthSettings(
+        kwargs["oauth_flow"] = InstallFlow(bot, settings=AsyncOAuthSettings(
             client_id=settings.slack_client_id,
             client_secret=settings.slack_client_secret,
             scopes=list(SCOPES),
@@ -355,40 +363,81 @@ def build(state: AppState) -> SlackRuntime | None:
             installation_store=ThreadedInstallationStore(installation_store(settings, state.engine)),
             state_store=ThreadedStateStore(state_store(state.engine)),
             callback_options=AsyncCallbackOptions(success=installed, failure=failed),
-        )
+        ))
     bolt = AsyncApp(**kwargs)
     register(bolt, bot)
     return SlackRuntime(bolt=bolt, oauth=oauth, http=bool(settings.slack_signing_secret),
                         socket=bool(settings.slack_app_token))
 
 
-async def _installed(bot: SlackBot, args: AsyncSuccessArgs) -> BoltResponse:
-    """After Slack's OAuth exchange: the workspace's school, with the installing person as its admin."""
-    installation = args.installation
-    if not installation.team_id or not installation.user_id:
-        return _page(400, "sendbot is installed per workspace: install it into each school's workspace, not "
-                          "across a whole Enterprise Grid organisation.")
-    try:
-        school_id, created = await asyncio.to_thread(_install, bot, installation.team_id, installation.team_name,
-                                                     installation.user_id)
-    except Refused as e:
-        return _page(409, str(e))
-    bot.state.count("slack_installs")
-    log.warning("Slack workspace %s installed (school %s, %s)", installation.team_id, school_id,
-                "new" if created else "existing")
+LINK_COOKIE = "sendbot_install_link"  # carries an install link's code from /slack/install to the redirect
+
+
+class InstallRefused(BoltError):
+    """An install sendbot's rules refuse (bot.services.tenancy.install_workspace); its text says what to do."""
+
+
+class InstallFlow(AsyncOAuthFlow):
+    """Bolt's OAuth flow, with sendbot's rules decided before Slack's token is kept (none is kept if refused).
+
+    ``/slack/install?link=CODE`` (``sendbot install-link``) is checked, then carried in a short-lived cookie to
+    ``/slack/oauth_redirect``: Slack's authorize URL can't carry it, and its ``state`` is Bolt's own.
+    """
+
+    def __init__(self, bot: "SlackBot", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.bot = bot
+
+    async def handle_installation(self, request: AsyncBoltRequest) -> BoltResponse:
+        code = (request.query.get("link") or [""])[0].strip()
+        if code:
+            try:
+                await asyncio.to_thread(self._check, code)
+            except Refused as e:
+                return _page(403, str(e))
+        response = await super().handle_installation(request)
+        if code and re.fullmatch(r"[A-Za-z0-9-]{1,20}", code):
+            response.headers.setdefault("set-cookie", [])
+            response.headers["set-cookie"] = [*response.headers["set-cookie"],
+                                              f"{LINK_COOKIE}={code}; Secure; HttpOnly; Path=/slack/; Max-Age=600"]
+        return response
+
+    def _check(self, code: str) -> None:
+        with transaction(self.bot.state.engine) as session:
+            tenancy.check_install_link(session, code)
+
+    async def store_installation(self, request: AsyncBoltRequest, installation: Installation) -> None:
+        if not installation.team_id or not installation.user_id:
+            raise InstallRefused("sendbot is installed per workspace: install it into each school's workspace, "
+                                 "not across a whole Enterprise Grid organisation.")
+        cookies = SimpleCookie()
+        for header in request.headers.get("cookie", []):
+            cookies.load(header)
+        link = cookies[LINK_COOKIE].value if LINK_COOKIE in cookies else None
+        try:
+            school_id = await asyncio.to_thread(_install, self.bot, installation.team_id, installation.user_id, link)
+        except Refused as e:
+            raise InstallRefused(str(e)) from None
+        await super().store_installation(request, installation)
+        self.bot.state.count("slack_installs")
+        log.warning("Slack workspace %s installed (school %s)", installation.team_id, school_id)
+
+
+async def _installed(bot: "SlackBot", args: AsyncSuccessArgs) -> BoltResponse:
+    """After the installation is kept: Slack's own success page (the school was decided before)."""
     return await args.default.success(args)
 
 
-def _install(bot: SlackBot, team_id: str, team_name: str | None, installer: str) -> tuple[int, bool]:
-    """The workspace's school after an install (an admin's explicit act): created if new."""
-    engine, today = bot.state.engine, bot.state.today()
+def _install(bot: "SlackBot", team_id: str, installer: str, link: str | None) -> int:
+    """The workspace's school for an install, by sendbot's rules (bot.services.tenancy.install_workspace)."""
+    engine = bot.state.engine
     try:
         with transaction(engine) as session:
-            return tenancy.install_workspace(session, PLATFORM, team_id, team_name, installer, today)
+            return tenancy.install_workspace(session, PLATFORM, team_id, installer, link).school_id
     except IntegrityError:
-        # The same workspace finished installing twice at once: the other one bound it.
+        # The same workspace finished installing twice at once: the other one bound it (and used the link).
         with transaction(engine) as session:
-            return tenancy.install_workspace(session, PLATFORM, team_id, team_name, installer, today)
+            return tenancy.install_workspace(session, PLATFORM, team_id, installer, None).school_id
 
 
 def _page(status: int, text: str) -> BoltResponse:

@@ -1,9 +1,11 @@
 """Slack's other modes against the fake Slack: many workspaces (OAuth install) and Socket Mode."""
 
+import html
 import re
 import time
 import urllib.parse
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -14,6 +16,7 @@ from bot.server import services_for
 from bot.services.tenancy import school_of
 from bot.slack.installations import bot_token_for_team, token_for
 from db.models import Pupil, School, Staff
+from e2e.helpers import Cli
 from e2e.slack_support import (
     ADMIN,
     TEAM,
@@ -45,45 +48,73 @@ def oauth_settings(db_url: str, fake: FakeSlack):  # type: ignore[no-untyped-def
                         slack_client_secret="client-secret")
 
 
-def install(http: httpx.Client) -> tuple[httpx.Response, str]:
-    """Click "Add to Slack", approve in Slack, come back to the redirect URL (as a browser would).
+def install(http: httpx.Client, path: str = "/slack/install") -> tuple[httpx.Response, str]:
+    """Open the install page (an install link, or plain ``/slack/install``), approve in Slack, come back to the
+    redirect URL with the page's cookies (as a browser would).
 
-    Returns the redirect's response and the redirect's URL (with its one-use state) and cookie.
+    Returns the redirect's response and the redirect's URL (with its one-use state) and cookies.
     """
-    page = http.get("/slack/install")
+    page = http.get(path)
     assert page.status_code == 200, page.text
     state = re.search(r"state=([0-9a-f-]+)", page.text)
     assert state, page.text
     assert "https://slack.com/oauth/v2/authorize" in page.text
     assert "scope=commands,chat:write,im:write,users:read,users:read.email" in page.text
-    cookie = page.headers["set-cookie"].split(";")[0]
+    cookie = "; ".join(c.split(";")[0] for c in page.headers.get_list("set-cookie"))
     url = f"/slack/oauth_redirect?code=c0de&state={state.group(1)}"
     return http.get(url, headers={"Cookie": cookie}), f"{url}\n{cookie}"
 
 
-def test_installing_creates_the_workspace_school_with_the_installer_as_admin(db_url: str, engine: Engine,
-                                                                            fake: FakeSlack) -> None:
-    fake.oauth_access.update({
-        "app_id": "A0SENDBOT", "authed_user": {"id": INSTALLER}, "scope": "commands,chat:write,im:write,users:read",
-        "token_type": "bot", "access_token": INSTALLED_TOKEN, "bot_user_id": "U0BOT0001",
-        "team": {"id": NEW_TEAM, "name": "Elm Academy"}, "enterprise": None, "is_enterprise_install": False,
-    })
+def installed_by(user: str, team: str = NEW_TEAM, token: str = INSTALLED_TOKEN) -> dict[str, object]:
+    """What Slack's ``oauth.v2.access`` answers after ``user`` clicked Allow in workspace ``team``."""
+    return {"app_id": "A0SENDBOT", "authed_user": {"id": user}, "scope": "commands,chat:write,im:write,users:read",
+            "token_type": "bot", "access_token": token, "bot_user_id": "U0BOT0001",
+            "team": {"id": team, "name": "Elm Academy"}, "enterprise": None, "is_enterprise_install": False}
+
+
+def installations(engine: Engine) -> list[tuple[str, str, str]]:
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT team_id, user_id, bot_token FROM slack_installations "
+                                       "ORDER BY id")).all()
+    return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+def oauth_cli(tmp_path: Path, db_url: str, fake: FakeSlack) -> Cli:
+    """``sendbot`` with the settings docs/admin.md and docs/slack.md set for many workspaces (OAuth)."""
+    cli = Cli(tmp_path, db_url)
+    cli.extra_env.update(SLACK_CLIENT_ID="1234.5678", SLACK_CLIENT_SECRET="client-secret",
+                         SLACK_SIGNING_SECRET="signing-secret", SLACK_API_URL=fake.api_url,
+                         SENDBOT_PUBLIC_URL="https://sendbot.example.org")
+    return cli
+
+
+def test_following_docs_admin_for_slack_oauth_makes_the_intended_person_admin(
+        tmp_path: Path, db_url: str, engine: Engine, fake: FakeSlack) -> None:
+    # docs/admin.md "Slack", many workspaces: settings first, then the school with the SENCO as its admin ...
+    cli = oauth_cli(tmp_path, db_url, fake)
+    cli.ok("init", "--school", "Elm Academy", "--admin", INSTALLER, "--phase", "secondary")
+    # ... then an install link for that school, given to the SENCO ...
+    minted = cli.ok("install-link")
+    link = re.search(r"https://sendbot\.example\.org(/slack/install\?link=[A-Z0-9-]+)", minted.out)
+    assert link, minted
+    assert f"@{INSTALLER.lower()}" in minted.out
+    # ... and `sendbot run`; the SENCO opens the link, clicks Add to Slack and Allow.
+    fake.oauth_access.update(installed_by(INSTALLER))
     settings = oauth_settings(db_url, fake)
     server = Server(settings).start()
     try:
         with httpx.Client(base_url=server.url, timeout=10) as http:
-            done, redirect = install(http)
+            done, redirect = install(http, link.group(1))
             assert done.status_code == 200, done.text
             exchange = fake.recorded("api", "oauth.v2.access")
             assert len(exchange) == 1 and exchange[0].data["code"] == "c0de"
             with Session(engine) as session:
                 school = session.get(School, school_of(session, "slack", NEW_TEAM))
                 assert school is not None
-                admin = session.exec(select(Staff).where(Staff.school_id == school.id)).one()
-                assert (school.name, admin.handle, admin.role) == ("Elm Academy", INSTALLER.lower(), "admin")
-            with engine.connect() as connection:
-                rows = connection.execute(text("SELECT team_id, user_id, bot_token FROM slack_installations")).all()
-            assert [tuple(r) for r in rows] == [(NEW_TEAM, INSTALLER, INSTALLED_TOKEN)]
+                staff = session.exec(select(Staff).where(Staff.school_id == school.id)).all()
+                assert [(school.name, school.phase, s.handle, s.role) for s in staff] == [
+                    ("Elm Academy", "secondary", INSTALLER.lower(), "admin")]
+            assert installations(engine) == [(NEW_TEAM, INSTALLER, INSTALLED_TOKEN)]
             assert bot_token_for_team(NEW_TEAM, settings) == INSTALLED_TOKEN
             assert token_for(settings)(school.id) == INSTALLED_TOKEN  # what the notifier will use
 
@@ -93,18 +124,21 @@ def test_installing_creates_the_workspace_school_with_the_installer_as_admin(db_
             assert again.status_code == 401
             assert len(fake.recorded("api", "oauth.v2.access")) == 1
 
-        # The installer uses /sen in the new workspace: the installation's token is used for Slack calls.
+            # The link works once: someone else using it for another workspace is told so, and gets nothing.
+            used = http.get(link.group(1))
+            assert used.status_code == 403 and "has been used already" in used.text
+            assert "sendbot install-link" in used.text
+
+        # The SENCO uses /sen in the new workspace as its admin; the installation's token is used for Slack.
         client = SlackClient(server.url, fake, team=NEW_TEAM)
         try:
-            response, elapsed, key = client.command('pupil add "Ava Smith" year:5', user=INSTALLER)
-            assert response.status_code == 200 and elapsed < 1.0
+            response, _, key = client.command('pupil add "Ava Smith" year:8', user=INSTALLER)
+            assert response.status_code == 200
             assert "Added Ava Smith" in text_of(fake.wait_for("respond", key)[0].data["blocks"])
             published = fake.wait_for("api", "views.publish")[0]
             assert published.token == INSTALLED_TOKEN
-            # A workspace that never installed the app gets nothing done.
-            stranger_ws = SlackClient(server.url, fake, team="T0NOTINST1")
-            response, _, _ = stranger_ws.command('pupil add "Ben Jones" year:3', user=INSTALLER)
-            stranger_ws.close()
+            response, _, key = client.command("staff add @U0TEACH001 teacher", user=INSTALLER)
+            assert "Refused" not in text_of(fake.wait_for("respond", key)[0].data["blocks"])
         finally:
             client.close()
         with Session(engine) as session:
@@ -113,16 +147,42 @@ def test_installing_creates_the_workspace_school_with_the_installer_as_admin(db_
         server.stop()
 
 
-def test_installing_again_changes_no_roles(db_url: str, engine: Engine, fake: FakeSlack) -> None:
-    fake.oauth_access.update({
-        "app_id": "A0SENDBOT", "authed_user": {"id": INSTALLER}, "scope": "commands", "token_type": "bot",
-        "access_token": INSTALLED_TOKEN, "bot_user_id": "U0BOT0001", "team": {"id": NEW_TEAM, "name": "Elm"},
-    })
+def test_an_install_from_an_unknown_workspace_without_a_link_is_refused_and_keeps_nothing(
+        db_url: str, engine: Engine, fake: FakeSlack) -> None:
+    fake.oauth_access.update(installed_by(INSTALLER))
+    server = Server(oauth_settings(db_url, fake)).start()
+    try:
+        with httpx.Client(base_url=server.url, timeout=10) as http:
+            done, _ = install(http)
+            assert done.status_code == 403
+            assert "isn't connected to a school" in html.unescape(done.text) and "sendbot install-link" in done.text
+            assert f"sendbot link slack {NEW_TEAM}" in done.text
+            bad = http.get("/slack/install?link=ABCD-EFGH")
+            assert bad.status_code == 403 and "is not one sendbot issued" in bad.text
+        with Session(engine) as session:
+            assert session.exec(select(School)).all() == []
+            assert session.exec(select(Staff)).all() == []
+        assert installations(engine) == []
+        assert bot_token_for_team(NEW_TEAM, oauth_settings(db_url, fake)) is None
+    finally:
+        server.stop()
+
+
+def test_installing_again_is_for_the_admin_and_changes_no_roles(db_url: str, engine: Engine,
+                                                                fake: FakeSlack) -> None:
+    # A workspace linked on the server (sendbot link slack T…), its admin's member id known.
+    make_school(engine, admin=INSTALLER, name="Elm", team=NEW_TEAM)
+    fake.oauth_access.update(installed_by(INSTALLER))
     server = Server(oauth_settings(db_url, fake)).start()
     try:
         with httpx.Client(base_url=server.url, timeout=10) as http:
             assert install(http)[0].status_code == 200
-            fake.oauth_access.update({"authed_user": {"id": "U0SOMEONE1"}, "access_token": "xoxb-newer"})
+            # Someone who isn't the school's admin installs again: refused, and their token is not kept.
+            fake.oauth_access.update(installed_by("U0SOMEONE1", token="xoxb-stranger"))
+            refused, _ = install(http)
+            assert refused.status_code == 403 and "Only an admin of this school" in refused.text
+            # The admin installs again (new permissions, a new token).
+            fake.oauth_access.update(installed_by(INSTALLER, token="xoxb-newer"))
             assert install(http)[0].status_code == 200
         with Session(engine) as session:
             schools = session.exec(select(School)).all()
@@ -130,6 +190,7 @@ def test_installing_again_changes_no_roles(db_url: str, engine: Engine, fake: Fa
         assert [s.name for s in schools] == ["Elm"]
         assert list(staff) == [(INSTALLER.lower(), "admin")]
         assert bot_token_for_team(NEW_TEAM, oauth_settings(db_url, fake)) == "xoxb-newer"
+        assert "xoxb-stranger" not in [t for _, _, t in installations(engine)]
     finally:
         server.stop()
 
