@@ -20,6 +20,7 @@ PROMISED = {
     ("terms", "import"): {"--today"},
     ("link",): {"--school", "--today"},
     ("claim-code",): {"--school", "--today"},
+    ("install-link",): {"--school", "--today"},
     # issue 13 (COMMANDS.md v2, docs/onboarding.md)
     ("import", "register"): {"--dry-run", "--school", "--map", "--archive-missing", "--today"},
     ("import", "staff"): {"--school", "--today"},

@@ -47,3 +47,20 @@ def test_link_refuses_what_it_cannot_do_and_changes_nothing(cli: Cli, tmp_path: 
     assert "already linked to school #2" in taken.text
     assert rows(tmp_path, "SELECT platform, external_id, school_id FROM chat_workspace") == [
         ("teams", "72f988bf-86f1-41af-91ab-2d7cd011db47", 2)]
+
+
+def test_install_link_is_for_slack_oauth_and_names_the_school_it_is_for(cli: Cli, tmp_path: Path) -> None:
+    cli.ok("init", "--school", "Oak Primary", "--admin", "alice", "--today", TODAY)
+    cli.ok("init", "--school", "Elm Academy", "--admin", "erin", "--today", TODAY)
+    before = rows(tmp_path, "SELECT count(*) FROM claim_code")
+    r = cli.refused("install-link", "--school", "2", "--today", TODAY)
+    assert "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET" in r.text
+    cli.extra_env.update(SLACK_CLIENT_ID="1234.5678", SLACK_CLIENT_SECRET="secret",
+                         SENDBOT_PUBLIC_URL="https://sendbot.example.org/")
+    r = cli.refused("install-link", "--today", TODAY)  # two schools: which one?
+    assert "--school" in r.text
+    assert rows(tmp_path, "SELECT count(*) FROM claim_code") == before
+    r = cli.ok("install-link", "--school", "2", "--today", TODAY)
+    assert re.search(r"https://sendbot\.example\.org/slack/install\?link=[A-Z0-9]{4}-[A-Z0-9]{4}\n", r.out), r.out
+    assert "@erin" in r.out and "school 2" in r.out
+    assert rows(tmp_path, "SELECT school_id FROM claim_code ORDER BY id DESC LIMIT 1") == [(2,)]
