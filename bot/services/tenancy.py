@@ -30,6 +30,7 @@ from bot.services.access import Actor
 from bot.services.audit import audit
 from bot.services.errors import Refused
 from bot.services.lookup import staff_by_handle
+from bot.services.school import valid_handle
 from db import models as m
 
 # The surfaces sendbot knows, by how their people name them (a platform list: the one place names appear).
@@ -217,18 +218,35 @@ def _aware(instant: datetime) -> datetime:
     return instant if instant.tzinfo is not None else instant.replace(tzinfo=UTC)
 
 
+@dataclass(frozen=True)
+class Installed:
+    """An accepted install: the school, the installer's handle, and whether they still await an admin's word."""
+
+    school_id: int
+    handle: str
+    pending: bool
+    admin_handle: str | None = None
+
+    def confirm_text(self, prefix: str = "/sen") -> str:
+        """What the installer is told when they are a pending admin."""
+        who = f"@{self.admin_handle}, the school's admin," if self.admin_handle else "the school's admin"
+        return (f"sendbot is installed, but you are not an admin of this school in sendbot yet, so you can't use it "
+                f"until {who} confirms you by typing: {prefix} staff add @{self.handle} role:admin")
+
+
 def install_workspace(session: Session, platform: str, external_id: str, installer_id: str,
-                      install_link: str | None = None, now: datetime | None = None) -> Caller:
+                      install_link: str | None = None, now: datetime | None = None) -> "Installed":
     """Decide an OAuth install before its token is kept: the workspace's school and who the installer is.
 
     Accepted only when sendbot's operator chose the school beforehand, so no workspace creates a school:
 
     - with an install link (``sendbot install-link``: a single-use, expiring code made for the school's admin),
       the workspace joins the link's school and the installer *becomes that admin* (as with ``claim CODE``);
-    - without one, the workspace must already be linked (``sendbot link`` / a claim code) and the installer
-      must be an active admin of its school there (re-installing for new scopes or a new token).
+    - without one, the workspace must already be linked (``sendbot link`` / a claim code). Its admin installing
+      again (new scopes, a new token) changes nothing; anyone else becomes a *pending admin*: recorded, unable
+      to act, until an admin of the school confirms them with ``/sen staff add @them role:admin``.
 
-    Anyone else is refused with what to do, and nothing changes (the caller then keeps no token).
+    Refused with what to do (and nothing changes; the caller then keeps no token) when neither holds.
     """
     now = now or datetime.now(UTC)
     name = platform_name(platform)
@@ -239,18 +257,29 @@ def install_workspace(session: Session, platform: str, external_id: str, install
             raise Refused(f"This {name} workspace is already connected to school #{existing.school_id}, not the "
                           f"school #{row.school_id} this install link is for; a workspace belongs to one school. "
                           "Nothing was installed.")
-        return _redeem(session, row, platform, external_id, installer_id, now, how="install")
+        caller = _redeem(session, row, platform, external_id, installer_id, now, how="install")
+        return Installed(caller.school_id, caller.handle, pending=False)
     if existing is None:
         raise Refused(f"This {name} workspace isn't connected to a school in sendbot, so the app was not "
                       "installed. Ask whoever runs sendbot for an install link (`sendbot install-link`) and open "
                       f"it, or ask them to run `sendbot link {platform} {external_id}` and install again.")
     caller = identify(session, platform, external_id, installer_id)
     staff = session.get(m.Staff, caller.staff_id) if caller.staff_id is not None else None
-    if staff is None or staff.role != "admin":
-        raise Refused("Only an admin of this school in sendbot can install the app here, so nothing was "
-                      "installed. Ask the school's admin to install it, or ask whoever runs sendbot for an "
-                      "install link made for the admin (`sendbot install-link`).")
-    return caller
+    if staff is not None and staff.role == "admin":
+        return Installed(caller.school_id, caller.handle, pending=False)
+    known = session.exec(select(m.Staff.id).where(m.Staff.school_id == caller.school_id,
+                                                  m.Staff.handle == caller.handle)).first()
+    if known is None:
+        # Not known here: recorded, but unable to act, until an admin confirms them (staff add … role:admin).
+        pending = m.Staff(school_id=caller.school_id, handle=valid_handle(installer_id), active=False)
+        session.add(pending)
+        session.flush()
+        assert pending.id is not None
+        _add_identity(session, existing, pending.id, installer_id)
+        audit(session, None, caller.school_id, "staff.pending_admin")
+    admin = admin_of(session, caller.school_id)
+    return Installed(caller.school_id, caller.handle, pending=True,
+                     admin_handle=admin.handle if admin else None)
 
 
 def remember_conversation(session: Session, platform: str, external_id: str, user_id: str,

@@ -415,29 +415,34 @@ class InstallFlow(AsyncOAuthFlow):
             cookies.load(header)
         link = cookies[LINK_COOKIE].value if LINK_COOKIE in cookies else None
         try:
-            school_id = await asyncio.to_thread(_install, self.bot, installation.team_id, installation.user_id, link)
+            done = await asyncio.to_thread(_install, self.bot, installation.team_id, installation.user_id, link)
         except Refused as e:
             raise InstallRefused(str(e)) from None
         await super().store_installation(request, installation)
+        request.context["sendbot_installed"] = done
         self.bot.state.count("slack_installs")
-        log.warning("Slack workspace %s installed (school %s)", installation.team_id, school_id)
+        log.warning("Slack workspace %s installed (school %s%s)", installation.team_id, done.school_id,
+                    ", installer pending" if done.pending else "")
 
 
 async def _installed(bot: "SlackBot", args: AsyncSuccessArgs) -> BoltResponse:
-    """After the installation is kept: Slack's own success page (the school was decided before)."""
+    """After the installation is kept: Bolt's success page, or what a pending admin must ask for."""
+    done = args.request.context.get("sendbot_installed")
+    if isinstance(done, tenancy.Installed) and done.pending:
+        return _page(200, done.confirm_text(COMMAND))
     return await args.default.success(args)
 
 
-def _install(bot: "SlackBot", team_id: str, installer: str, link: str | None) -> int:
+def _install(bot: "SlackBot", team_id: str, installer: str, link: str | None) -> tenancy.Installed:
     """The workspace's school for an install, by sendbot's rules (bot.services.tenancy.install_workspace)."""
     engine = bot.state.engine
     try:
         with transaction(engine) as session:
-            return tenancy.install_workspace(session, PLATFORM, team_id, installer, link).school_id
+            return tenancy.install_workspace(session, PLATFORM, team_id, installer, link)
     except IntegrityError:
         # The same workspace finished installing twice at once: the other one bound it (and used the link).
         with transaction(engine) as session:
-            return tenancy.install_workspace(session, PLATFORM, team_id, installer, None).school_id
+            return tenancy.install_workspace(session, PLATFORM, team_id, installer, None)
 
 
 def _page(status: int, text: str) -> BoltResponse:

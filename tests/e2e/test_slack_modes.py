@@ -31,6 +31,7 @@ from e2e.slack_support import (
 NEW_TEAM = "T0ELMACAD1"
 INSTALLER = "U0INSTAL01"
 INSTALLED_TOKEN = "xoxb-installed-token"
+OTHER = "U0SOMEONE1"
 
 
 @pytest.fixture
@@ -168,30 +169,44 @@ def test_an_install_from_an_unknown_workspace_without_a_link_is_refused_and_keep
         server.stop()
 
 
-def test_installing_again_is_for_the_admin_and_changes_no_roles(db_url: str, engine: Engine,
-                                                                fake: FakeSlack) -> None:
+def test_someone_else_installing_is_a_pending_admin_until_the_admin_confirms(db_url: str, engine: Engine,
+                                                                             fake: FakeSlack) -> None:
     # A workspace linked on the server (sendbot link slack T…), its admin's member id known.
     make_school(engine, admin=INSTALLER, name="Elm", team=NEW_TEAM)
     fake.oauth_access.update(installed_by(INSTALLER))
     server = Server(oauth_settings(db_url, fake)).start()
+    client = SlackClient(server.url, fake, team=NEW_TEAM)
     try:
         with httpx.Client(base_url=server.url, timeout=10) as http:
             assert install(http)[0].status_code == 200
-            # Someone who isn't the school's admin installs again: refused, and their token is not kept.
-            fake.oauth_access.update(installed_by("U0SOMEONE1", token="xoxb-stranger"))
-            refused, _ = install(http)
-            assert refused.status_code == 403 and "Only an admin of this school" in refused.text
-            # The admin installs again (new permissions, a new token).
-            fake.oauth_access.update(installed_by(INSTALLER, token="xoxb-newer"))
-            assert install(http)[0].status_code == 200
+            # Someone who isn't the school's admin installs again: told they wait for the admin's word.
+            fake.oauth_access.update(installed_by(OTHER, token="xoxb-newer"))
+            done, _ = install(http)
+            page = html.unescape(done.text)
+            assert done.status_code == 200
+            assert "not an admin of this school in sendbot yet" in page
+            assert f"@{INSTALLER.lower()}" in page and f"/sen staff add @{OTHER.lower()} role:admin" in page
         with Session(engine) as session:
-            schools = session.exec(select(School)).all()
-            staff = session.exec(select(Staff.handle, Staff.role)).all()
-        assert [s.name for s in schools] == ["Elm"]
-        assert list(staff) == [(INSTALLER.lower(), "admin")]
+            assert [s.name for s in session.exec(select(School)).all()] == ["Elm"]
+            staff = session.exec(select(Staff.handle, Staff.role, Staff.active).order_by(Staff.id)).all()
+        assert list(staff) == [(INSTALLER.lower(), "admin", True), (OTHER.lower(), "teacher", False)]
         assert bot_token_for_team(NEW_TEAM, oauth_settings(db_url, fake)) == "xoxb-newer"
-        assert "xoxb-stranger" not in [t for _, _, t in installations(engine)]
+
+        # Pending, they can do nothing yet ...
+        _, _, key = client.command('pupil add "Ben Jones" year:3', user=OTHER)
+        refused = text_of(fake.wait_for("respond", key)[0].data["blocks"])
+        assert "Added" not in refused and "admin" in refused, refused
+        # ... until the admin confirms them, with exactly what the page said.
+        _, _, key = client.command(f"staff add @{OTHER.lower()} role:admin", user=INSTALLER)
+        assert f"Updated <@{OTHER}> as admin" in text_of(fake.wait_for("respond", key)[0].data["blocks"])
+        _, _, key = client.command('pupil add "Ben Jones" year:3', user=OTHER)
+        assert "Added Ben Jones" in text_of(fake.wait_for("respond", key)[0].data["blocks"])
+        with Session(engine) as session:
+            assert [p.name for p in session.exec(select(Pupil)).all()] == ["Ben Jones"]
+            staff = session.exec(select(Staff.handle, Staff.role, Staff.active).order_by(Staff.id)).all()
+        assert list(staff) == [(INSTALLER.lower(), "admin", True), (OTHER.lower(), "admin", True)]
     finally:
+        client.close()
         server.stop()
 
 
