@@ -2,6 +2,7 @@
 
 import html
 import re
+import shlex
 import time
 import urllib.parse
 from collections.abc import Iterator
@@ -89,18 +90,33 @@ def oauth_cli(tmp_path: Path, db_url: str, fake: FakeSlack) -> Cli:
     return cli
 
 
+def admin_md_oauth_steps() -> list[list[str]]:
+    """The ``sendbot`` commands docs/admin.md gives for Slack OAuth, in order, as an operator would type them."""
+    text = (Path(__file__).parents[2] / "docs" / "admin.md").read_text()
+    section = text.split("### Many workspaces (Slack OAuth)", 1)[1].split("\n## ", 1)[0]
+    marker = "/opt/sendbot/bin/sendbot "
+    return [shlex.split(line.split(marker, 1)[1]) for line in section.splitlines() if marker in line]
+
+
+def option(step: list[str], name: str) -> str:
+    return step[step.index(name) + 1]
+
+
 def test_following_docs_admin_for_slack_oauth_makes_the_intended_person_admin(
         tmp_path: Path, db_url: str, engine: Engine, fake: FakeSlack) -> None:
-    # docs/admin.md "Slack", many workspaces: settings first, then the school with the SENCO as its admin ...
+    steps = admin_md_oauth_steps()
+    assert [step[0] for step in steps] == ["init", "install-link"]
+    senco = option(steps[0], "--admin")  # the intended admin: their Slack member id
+    # docs/admin.md, many workspaces: settings first, then the school with the SENCO as its admin, then an
+    # install link for that school (exactly the commands the page shows) ...
     cli = oauth_cli(tmp_path, db_url, fake)
-    cli.ok("init", "--school", "Elm Academy", "--admin", INSTALLER, "--phase", "secondary")
-    # ... then an install link for that school, given to the SENCO ...
-    minted = cli.ok("install-link")
+    cli.ok(*steps[0])
+    minted = cli.ok(*steps[1])
     link = re.search(r"https://sendbot\.example\.org(/slack/install\?link=[A-Z0-9-]+)", minted.out)
     assert link, minted
-    assert f"@{INSTALLER.lower()}" in minted.out
+    assert f"@{senco.lower()}" in minted.out
     # ... and `sendbot run`; the SENCO opens the link, clicks Add to Slack and Allow.
-    fake.oauth_access.update(installed_by(INSTALLER))
+    fake.oauth_access.update(installed_by(senco))
     settings = oauth_settings(db_url, fake)
     server = Server(settings).start()
     try:
@@ -114,8 +130,8 @@ def test_following_docs_admin_for_slack_oauth_makes_the_intended_person_admin(
                 assert school is not None
                 staff = session.exec(select(Staff).where(Staff.school_id == school.id)).all()
                 assert [(school.name, school.phase, s.handle, s.role) for s in staff] == [
-                    ("Elm Academy", "secondary", INSTALLER.lower(), "admin")]
-            assert installations(engine) == [(NEW_TEAM, INSTALLER, INSTALLED_TOKEN)]
+                    (option(steps[0], "--school"), option(steps[0], "--phase"), senco.lower(), "admin")]
+            assert installations(engine) == [(NEW_TEAM, senco, INSTALLED_TOKEN)]
             assert bot_token_for_team(NEW_TEAM, settings) == INSTALLED_TOKEN
             assert token_for(settings)(school.id) == INSTALLED_TOKEN  # what the notifier will use
 
@@ -133,12 +149,12 @@ def test_following_docs_admin_for_slack_oauth_makes_the_intended_person_admin(
         # The SENCO uses /sen in the new workspace as its admin; the installation's token is used for Slack.
         client = SlackClient(server.url, fake, team=NEW_TEAM)
         try:
-            response, _, key = client.command('pupil add "Ava Smith" year:8', user=INSTALLER)
+            response, _, key = client.command('pupil add "Ava Smith" year:8', user=senco)
             assert response.status_code == 200
             assert "Added Ava Smith" in text_of(fake.wait_for("respond", key)[0].data["blocks"])
             published = fake.wait_for("api", "views.publish")[0]
             assert published.token == INSTALLED_TOKEN
-            response, _, key = client.command("staff add @U0TEACH001 teacher", user=INSTALLER)
+            response, _, key = client.command("staff add @U0TEACH001 teacher", user=senco)
             assert "Refused" not in text_of(fake.wait_for("respond", key)[0].data["blocks"])
         finally:
             client.close()
