@@ -87,6 +87,39 @@ def test_a_claim_code_is_single_use_and_expires(engine: Engine, school: int) -> 
         assert tenancy.identify(session, "slack", TEAM, "U0ADMIN01").staff_id == admin
 
 
+def test_an_install_needs_a_link_or_a_linked_workspace_and_never_makes_a_school(engine: Engine,
+                                                                                school: int) -> None:
+    from bot.services.school import create_school
+
+    with transaction(engine) as session:
+        elm = create_school(session, "Elm Academy", "erin", "secondary", TODAY).id
+        assert elm is not None
+        tenancy.link_workspace(session, "slack", TEAM, school)
+        erin = session.exec(select(m.Staff.id).where(m.Staff.handle == "erin")).one()
+        for_elm = tenancy.issue_claim_code(session, elm, erin)
+    # Unknown workspace, no link: refused, with the way in.
+    with pytest.raises(Refused, match="sendbot install-link"), transaction(engine) as session:
+        tenancy.install_workspace(session, "slack", "T0NEW0001", "U0ERIN001")
+    # A link for Elm into Oak's workspace: refused, and the link stays usable.
+    with pytest.raises(Refused, match="already connected to school"), transaction(engine) as session:
+        tenancy.install_workspace(session, "slack", TEAM, "U0ERIN001", for_elm)
+    with transaction(engine) as session:
+        done = tenancy.install_workspace(session, "slack", "T0ELM0001", "U0ERIN001", for_elm)
+    assert (done.school_id, done.handle, done.pending) == (elm, "erin", False)
+    # A stranger installing into Oak's workspace twice is one pending (inactive) member of staff, not two.
+    for _ in range(2):
+        with transaction(engine) as session:
+            done = tenancy.install_workspace(session, "slack", TEAM, "U0STRANGE1")
+        assert (done.school_id, done.pending, done.admin_handle) == (school, True, "admin")
+    with transaction(engine) as session:
+        rows = session.exec(select(m.Staff.handle, m.Staff.active).where(m.Staff.school_id == school)
+                            .order_by(m.Staff.id)).all()
+        assert list(rows) == [("admin", True), ("u0strange1", False)]
+        assert tenancy.identify(session, "slack", TEAM, "U0STRANGE1").staff_id is None
+        assert [s.name for s in session.exec(select(m.School).order_by(m.School.id)).all()] == [
+            "Oak Primary", "Elm Academy"]
+
+
 def test_routing_picks_each_recipients_surface(engine: Engine, school: int, chat) -> None:  # type: ignore[no-untyped-def]
     chat.ok("admin", "staff add @sue role:senco")
     admin, sue = staff_id(engine, "admin"), staff_id(engine, "sue")
