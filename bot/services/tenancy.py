@@ -226,6 +226,7 @@ class Installed:
     handle: str
     pending: bool
     admin_handle: str | None = None
+    admin_user_id: str | None = None  # the admin's id in this workspace, to tell them someone awaits their word
 
     def confirm_text(self, prefix: str = "/sen") -> str:
         """What the installer is told when they are a pending admin."""
@@ -278,8 +279,10 @@ def install_workspace(session: Session, platform: str, external_id: str, install
         _add_identity(session, existing, pending.id, installer_id)
         audit(session, None, caller.school_id, "staff.pending_admin")
     admin = admin_of(session, caller.school_id)
-    return Installed(caller.school_id, caller.handle, pending=True,
-                     admin_handle=admin.handle if admin else None)
+    admin_user = None if admin is None else session.exec(select(m.StaffIdentity.user_id).where(
+        m.StaffIdentity.workspace_id == existing.id, m.StaffIdentity.staff_id == admin.staff_id)).first()
+    return Installed(caller.school_id, caller.handle, pending=True, admin_handle=admin.handle if admin else None,
+                     admin_user_id=admin_user)
 
 
 def remember_conversation(session: Session, platform: str, external_id: str, user_id: str,

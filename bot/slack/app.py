@@ -429,8 +429,22 @@ async def _installed(bot: "SlackBot", args: AsyncSuccessArgs) -> BoltResponse:
     """After the installation is kept: Bolt's success page, or what a pending admin must ask for."""
     done = args.request.context.get("sendbot_installed")
     if isinstance(done, tenancy.Installed) and done.pending:
+        if done.admin_user_id and args.installation.bot_token:
+            await _tell_admin(bot, args.installation.bot_token, done.admin_user_id, args.installation.user_id,
+                              done.handle)
         return _page(200, done.confirm_text(COMMAND))
     return await args.default.success(args)
+
+
+async def _tell_admin(bot: "SlackBot", token: str, admin_user_id: str, installer_id: str, handle: str) -> None:
+    """A direct message to the school's admin: someone installed and awaits their word (ids only)."""
+    text = (f"<@{installer_id}> installed sendbot in this workspace and asks to be an admin of the school. If they "
+            f"should be, type: {COMMAND} staff add @{handle} role:admin  (otherwise do nothing: they can't use "
+            "sendbot).")
+    try:
+        await web_client(bot.state.settings, token).chat_postMessage(channel=admin_user_id, text=text)
+    except Exception as e:  # the install stands; the installer's page says whom to ask
+        log.warning("couldn't tell the admin about a pending admin: %s", e.__class__.__name__)
 
 
 def _install(bot: "SlackBot", team_id: str, installer: str, link: str | None) -> tenancy.Installed:

@@ -202,6 +202,11 @@ def test_someone_else_installing_is_a_pending_admin_until_the_admin_confirms(db_
             assert done.status_code == 200
             assert "not an admin of this school in sendbot yet" in page
             assert f"@{INSTALLER.lower()}" in page and f"/sen staff add @{OTHER.lower()} role:admin" in page
+            # ... and the school's admin is told, in a direct message, how to confirm them.
+            told = fake.wait_for("api", "chat.postMessage")[0]
+            assert (told.data["channel"], told.token) == (INSTALLER, "xoxb-newer")
+            message = told.data["text"]
+            assert f"<@{OTHER}>" in message and f"/sen staff add @{OTHER.lower()} role:admin" in message
         with Session(engine) as session:
             assert [s.name for s in session.exec(select(School)).all()] == ["Elm"]
             staff = session.exec(select(Staff.handle, Staff.role, Staff.active).order_by(Staff.id)).all()
