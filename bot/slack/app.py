@@ -347,7 +347,7 @@ def build(state: AppState) -> SlackRuntime | None:
         async def failed(args: AsyncFailureArgs) -> BoltResponse:
             if isinstance(args.error, InstallRefused):
                 log.warning("a Slack installation was refused")
-                return _page(403, str(args.error))
+                return _spent(_page(403, str(args.error)))
             log.warning("a Slack installation failed: %s", args.reason)
             return await args.default.failure(args)
 
@@ -397,8 +397,7 @@ class InstallFlow(AsyncOAuthFlow):
                 return _page(403, str(e))
         response = await super().handle_installation(request)
         if code and re.fullmatch(r"[A-Za-z0-9-]{1,20}", code):
-            response.headers.setdefault("set-cookie", [])
-            response.headers["set-cookie"] = [*response.headers["set-cookie"],
+            response.headers["set-cookie"] = [*response.headers.get("set-cookie", []),
                                               f"{LINK_COOKIE}={code}; Secure; HttpOnly; Path=/slack/; Max-Age=600"]
         return response
 
@@ -432,8 +431,15 @@ async def _installed(bot: "SlackBot", args: AsyncSuccessArgs) -> BoltResponse:
         if done.admin_user_id and args.installation.bot_token:
             await _tell_admin(bot, args.installation.bot_token, done.admin_user_id, args.installation.user_id,
                               done.handle)
-        return _page(200, done.confirm_text(COMMAND))
-    return await args.default.success(args)
+        return _spent(_page(200, done.confirm_text(COMMAND)))
+    return _spent(await args.default.success(args))
+
+
+def _spent(response: BoltResponse) -> BoltResponse:
+    """Forget the install link's cookie once the redirect is answered, so a later install doesn't reuse it."""
+    response.headers["set-cookie"] = [*response.headers.get("set-cookie", []),
+                                      f"{LINK_COOKIE}=; Secure; HttpOnly; Path=/slack/; Max-Age=0"]
+    return response
 
 
 async def _tell_admin(bot: "SlackBot", token: str, admin_user_id: str, installer_id: str, handle: str) -> None:

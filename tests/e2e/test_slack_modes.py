@@ -123,6 +123,9 @@ def test_following_docs_admin_for_slack_oauth_makes_the_intended_person_admin(
         with httpx.Client(base_url=server.url, timeout=10) as http:
             done, redirect = install(http, link.group(1))
             assert done.status_code == 200, done.text
+            # The link's cookie is forgotten with the answer, so a later install in this browser doesn't reuse it.
+            assert any(c.startswith("sendbot_install_link=") and "max-age=0" in c.lower()
+                       for c in done.headers.get_list("set-cookie")), done.headers
             exchange = fake.recorded("api", "oauth.v2.access")
             assert len(exchange) == 1 and exchange[0].data["code"] == "c0de"
             with Session(engine) as session:
