@@ -82,7 +82,8 @@ def _items(session: Session, school: m.School, today: date, *, pupil_id: int | N
         # The index order alone, so LIMIT reads about ``limit`` rows; the page is sorted for people below.
         page = query.order_by(m.Deadline.due, m.Deadline.id).limit(limit)
     out = []
-    rows = session.exec(page).all()
+    # Plain rows through the connection: the ORM's per-statement set-up buys nothing for tuples of columns.
+    rows = session.connection().execute(page).all()
     for did, kind, due_on, duty, rule, done, pid, staff_id, detail, name, year, recorded in rows:
         assert did is not None
         status = "done" if done else ("lapsed" if kind == "appeal_deadline" else "overdue") if today > due_on \
@@ -97,7 +98,7 @@ def _items(session: Session, school: m.School, today: date, *, pupil_id: int | N
     if limit is not None and len(rows) == limit:
         # Count at most COUNTED + 1 matching rows: past that, "more than COUNTED" is all anyone needs.
         capped = query.with_only_columns(m.Deadline.id).limit(COUNTED + 1).subquery()
-        items.total = session.exec(select(func.count()).select_from(capped)).one()
+        items.total = session.connection().execute(select(func.count()).select_from(capped)).scalar_one()
     return items
 
 
