@@ -321,3 +321,16 @@ def test_bank_holidays_load_the_united_kingdom_only():
             "print(sorted(m for m in sys.modules if m.startswith('holidays.countries')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "['holidays.countries', 'holidays.countries.united_kingdom']"
+
+
+def test_the_server_starts_without_what_only_a_request_needs():
+    """icalendar (the first feed) and jinja2 (the first dashboard page) are not loaded when the server's
+    routes are, so an idle server does not hold them (docs/performance.md)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from bot.server import routes_for; from bot.config import Settings; "
+            "routes_for(Settings()); "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'icalendar', 'jinja2', 'bot'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['bot']"
