@@ -117,6 +117,7 @@ class AssessmentRequest(SQLModel, table=True):
     school_id: int = Field(foreign_key="school.id", index=True)
     pupil_id: int = Field(foreign_key="pupil.id", index=True)
     received_on: date
+    reassessment: bool = False  # a re-assessment request for a pupil with a plan (Regs 24)
 
 
 class LaDecision(SQLModel, table=True):
@@ -145,6 +146,8 @@ class ReviewMeeting(SQLModel, table=True):
     pupil_id: int = Field(foreign_key="pupil.id", index=True)
     booked_for: date | None = None
     held_on: date | None = None
+    invited_on: date | None = None
+    report_sent_on: date | None = None
 
 
 class MediationCertificate(SQLModel, table=True):
@@ -153,6 +156,7 @@ class MediationCertificate(SQLModel, table=True):
     school_id: int = Field(foreign_key="school.id", index=True)
     pupil_id: int = Field(foreign_key="pupil.id", index=True)
     issued_on: date
+    decision_id: int | None = None  # the decision it belongs to when named (decision:d4); else the latest before it
 
 
 class Appeal(SQLModel, table=True):
@@ -160,6 +164,28 @@ class Appeal(SQLModel, table=True):
     school_id: int = Field(foreign_key="school.id", index=True)
     pupil_id: int = Field(foreign_key="pupil.id", index=True)
     lodged_on: date
+    decision_id: int | None = None  # as for MediationCertificate
+
+
+class TribunalOrder(SQLModel, table=True):
+    """An order of the First-tier Tribunal the LA must carry out (Regs 44)."""
+
+    __tablename__ = "tribunal_order"
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    pupil_id: int = Field(foreign_key="pupil.id", index=True)
+    ordered_on: date
+    kind: str = Field(max_length=20)  # assess | make-plan | amend | name-school | reconsider
+
+
+class Closure(SQLModel, table=True):
+    """Days the school is closed inside a term (INSET and the like): not school days."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    start: date
+    end: date
+    reason: str = Field(default="", max_length=120)
 
 
 class Term(SQLModel, table=True):
@@ -169,6 +195,8 @@ class Term(SQLModel, table=True):
     start: date
     end: date
     estimated: bool = False
+    half_term_start: date | None = None  # the half-term break inside the term (not school days)
+    half_term_end: date | None = None
 
 
 class SencoAppointment(SQLModel, table=True):
@@ -180,6 +208,7 @@ class SencoAppointment(SQLModel, table=True):
     prior_months: int = 0
     qualified_on: date | None = None
     award: str | None = Field(default=None, max_length=20)  # npq | nasenco
+    enrolled_on: date | None = None  # started the NPQ for SENCOs (/sen senco enrolled)
 
 
 class InfoReport(SQLModel, table=True):

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 from bot.commands import pupils, school, sen
 from bot.commands.context import Ctx
-from bot.commands.grammar import Arg, Command, Grammar
+from bot.commands.grammar import NOTES, Arg, Command, Grammar
 from bot.commands.reply import Action, Item, Reply
 from bot.commands.tokens import ParseError
 from bot.services.errors import Refused
@@ -53,7 +53,11 @@ def execute(engine: Engine, school_id: int, handle: str, text: str, today: date)
             if command.anyone:
                 return command.handler(None, parsed.values)
             actor = actor_for(session, school_id, handle)
-            return command.handler(Ctx(session, actor, today), parsed.values)
+            notes = parsed.values.pop(NOTES, [])
+            reply = command.handler(Ctx(session, actor, today), parsed.values)
+            if notes and reply.ok:
+                reply.lines = [*notes, *reply.lines]
+            return reply
     except (Refused, ParseError) as e:
         return Reply.refused(str(e))
     except Exception:

@@ -176,6 +176,12 @@ def senco_qualified(ctx: Ctx, v: dict[str, Any]) -> Reply:
     return Reply(f"Recorded the {label} gained on {day(v['date'])}. Well done!")
 
 
+def senco_enrolled(ctx: Ctx, v: dict[str, Any]) -> Reply:
+    handle, display = v["staff"]
+    svc.senco_enrolled(ctx.session, ctx.actor, handle, display, v["date"])
+    return Reply(f"Recorded that the SENCO started the NPQ for SENCOs on {day(v['date'])}.")
+
+
 STAFF = Arg("staff", "staff", help="a mention (@alice, <@U123ABC>) or a handle")
 DATE = Arg("date", "date")
 
@@ -215,8 +221,8 @@ COMMANDS = [
             opts=(Opt("phase", choices=("primary", "infant", "junior", "middle", "secondary", "all-through",
                                         "special")),
                   Opt("transfer-years", placeholder="years", help="year groups that transfer, e.g. 6,11"),
-                  Opt("info-report", "date", placeholder="date", help="when the SEN information report was "
-                                                                    "last published"),
+                  Opt("info-report", "date", placeholder="date", past=True,
+                      help="when the SEN information report was last published"),
                   Opt("reminder-time", placeholder="HH:MM"), Opt("digest-day", placeholder="day"),
                   Opt("reminders-channel", placeholder="channel", max_len=80),
                   Opt("names-in-feeds", choices=("yes", "no")),
@@ -231,7 +237,10 @@ COMMANDS = [
     Command(("senco", "appointed"), "Record a SENCO's appointment (starts the 3-year qualification clock).",
             senco_appointed, args=(STAFF, DATE),
             opts=(Opt("prior-months", "int", placeholder="n", help="months already served as a SENCO elsewhere"),)),
+    Command(("senco", "enrolled"), "The SENCO started the NPQ for SENCOs.", senco_enrolled, args=(STAFF, DATE),
+            happened="Record it once the course has started."),
     Command(("senco", "qualified"), "Record a SENCO's qualification.", senco_qualified, args=(STAFF, DATE),
+            happened="Record it once it has been awarded.",
             opts=(Opt("award", choices=("npq", "nasenco"),
                       help="npq (the NPQ for SENCOs, the default) or nasenco (counts only if begun before 1 Sep 2024 "
                            "and completed before 1 Sep 2027: SI 2024/535)"),)),

@@ -44,8 +44,19 @@ KINDS: dict[str, Kind] = {
              "Make sure the SENCO is enrolled on the NPQ for SENCOs; record it: /sen senco qualified …"),
         Kind("information_report", "school", "CFA s69; Regs 51; CoP 6.79", "SEN information report review",
              "Review and republish the SEN information report; record it: /sen settings info-report:<date>"),
+        Kind("reassessment_decision", "la", "Regs 25", "LA decision on the EHC re-assessment request",
+             "Chase the LA if late; record it: /sen decision <pupil> <date> reassess|refuse-reassessment"),
+        Kind("reassessment_plan", "la", "Regs 27(3)", "EHC plan after re-assessment (14 weeks)",
+             "Chase the LA if late; record it: /sen decision <pupil> <date> plan-amended"),
+        Kind("tribunal_order", "la", "Regs 44(2)", "LA to carry out the tribunal's order",
+             "Chase the LA if late; record what it did: /sen decision <pupil> <date> …"),
+        Kind("npq_enrolment", "school", "DfE NPQ delivery (advisory)",
+             "Enrol the SENCO on the NPQ for SENCOs (advisory)",
+             "Enrol on the autumn NPQ cohort; record it: /sen senco enrolled <staff> <date>"),
     )
 }
 
-# Kinds that have no "done when": they are dates to act by (RULES.md "—").
+# Kinds that v1 gave no "done when" (dates to act by). RULES v2 gives them one (recorded, or the meeting
+# held / a later LA decision), so they are done or overdue like the rest; the name stays for the places
+# that keep a long-past one out of short lists.
 ACT_BY_ONLY = frozenset({"review_invitations", "review_report"})

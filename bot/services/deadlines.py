@@ -37,7 +37,7 @@ def school_facts(session: Session, school: m.School) -> rm.SchoolFacts:
         phase=school.phase,
         transfer_years=transfer_years(school),
         senco_appointments=tuple(
-            rm.SencoAppointment(a.id or 0, a.staff_id, a.appointed_on, a.prior_months, a.qualified_on)
+            rm.SencoAppointment(a.id or 0, a.staff_id, a.appointed_on, a.prior_months, a.qualified_on, a.enrolled_on)
             for a in appointments
         ),
         info_report_published=tuple(reports),
@@ -66,6 +66,7 @@ def pupil_facts(session: Session, pupils: list[m.Pupil], today: date) -> dict[in
     reviews = _grouped(session, m.ReviewMeeting, ids)
     certificates = _grouped(session, m.MediationCertificate, ids)
     appeals = _grouped(session, m.Appeal, ids)
+    orders = _grouped(session, m.TribunalOrder, ids)
     iv_ids = [iv.id for ivs in interventions.values() for iv in ivs]
     iv_reviews: dict[int, list[m.InterventionReview]] = defaultdict(list)
     if iv_ids:
@@ -94,12 +95,15 @@ def pupil_facts(session: Session, pupils: list[m.Pupil], today: date) -> dict[in
                 )
                 for iv in interventions[p.id]
             ),
-            assessment_requests=tuple(rm.AssessmentRequest(r.id, r.received_on) for r in requests[p.id]),
+            assessment_requests=tuple(rm.AssessmentRequest(r.id, r.received_on, r.reassessment)
+                                      for r in requests[p.id]),
             decisions=tuple(rm.Decision(d.id, d.kind, d.sent_on) for d in decisions[p.id]),
             plans=tuple(rm.Plan(x.id, x.issued_on, x.ceased_on) for x in plans[p.id]),
-            review_meetings=tuple(rm.ReviewMeeting(x.id, x.booked_for, x.held_on) for x in reviews[p.id]),
-            mediation_certificates=tuple(c.issued_on for c in certificates[p.id]),
-            appeals_lodged=tuple(a.lodged_on for a in appeals[p.id]),
+            review_meetings=tuple(rm.ReviewMeeting(x.id, x.booked_for, x.held_on, x.invited_on, x.report_sent_on)
+                                  for x in reviews[p.id]),
+            mediation_certificates=tuple(rm.Linked(c.issued_on, c.decision_id) for c in certificates[p.id]),
+            appeals_lodged=tuple(rm.Linked(a.lodged_on, a.decision_id) for a in appeals[p.id]),
+            tribunal_orders=tuple(rm.TribunalOrder(o.id, o.ordered_on, o.kind) for o in orders[p.id]),
         )
     return out
 

@@ -18,7 +18,7 @@ from db import models as m
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[0-9 ()-]{6,20}$")
 FACT_TABLES = (m.SupportPeriod, m.ParentMeeting, m.ParentContact, m.AssessmentRequest, m.LaDecision, m.EhcPlan,
-               m.ReviewMeeting, m.MediationCertificate, m.Appeal)
+               m.ReviewMeeting, m.MediationCertificate, m.Appeal, m.TribunalOrder)
 
 
 def parse_year(text: str) -> int:

@@ -270,6 +270,8 @@ def change_settings(session: Session, actor: Actor, changes: dict[str, object], 
             if text.lower() not in ("yes", "no"):
                 raise Refused("names-in-feeds takes yes or no.")
             settings[key] = text.lower()
+    if phase != school.phase and "transfer-years" not in changes:
+        years = None  # RULES v2: transfer-years overrides the phase's; changing the phase clears it
     recompute_all = phase != school.phase or years != school.transfer_years
     school.phase, school.transfer_years, school.settings = phase, years, settings
     if info_report is not None:
@@ -330,6 +332,26 @@ def senco_qualified(session: Session, actor: Actor, handle: str, display: str | 
     appointment.award = award
     session.add(appointment)
     audit(session, actor, actor.school_id, "senco.qualified")
+    session.flush()
+    recompute_school_level(session, get_school(session, actor.school_id))
+    return appointment
+
+
+def senco_enrolled(session: Session, actor: Actor, handle: str, display: str | None,
+                   enrolled_on: date) -> m.SencoAppointment:
+    """The SENCO started the NPQ for SENCOs: the advisory enrolment deadline is met (RULES v2)."""
+    actor.require("admin", "senco", doing="record a SENCO's NPQ enrolment")
+    staff = find_staff(session, actor.school_id, handle, display)
+    appointment = session.exec(
+        select(m.SencoAppointment).where(m.SencoAppointment.staff_id == staff.id)
+        .order_by(m.SencoAppointment.appointed_on.desc())  # type: ignore[attr-defined]
+    ).first()
+    if appointment is None:
+        raise Refused(f"@{staff.handle} has no SENCO appointment recorded. Record it first: "
+                      f"/sen senco appointed @{staff.handle} <date>")
+    appointment.enrolled_on = enrolled_on
+    session.add(appointment)
+    audit(session, actor, actor.school_id, "senco.enrolled")
     session.flush()
     recompute_school_level(session, get_school(session, actor.school_id))
     return appointment
