@@ -49,10 +49,12 @@ class Pupil(SQLModel, table=True):
     name: str = Field(max_length=200)
     upn: str | None = Field(default=None, max_length=13)
     dob: date | None = None
-    year_group: int  # 0 = Reception, as recorded
+    year_group: int  # -1 = nursery, 0 = Reception, as recorded
     year_recorded_in: int  # the academic year (its starting calendar year) the year group was recorded in
     class_name: str | None = Field(default=None, max_length=40)
     teacher_id: int | None = Field(default=None, foreign_key="staff.id")
+    need: str | None = Field(default=None, max_length=4)  # the census SEN type code (SPLD, ASD …)
+    need2: str | None = Field(default=None, max_length=4)  # the secondary need
     archived: bool = False
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -252,6 +254,24 @@ class AuditLog(SQLModel, table=True):
     pupil_id: int | None = None  # no foreign key: the trail outlives an erased pupil
     action: str = Field(max_length=60)
     at: datetime = Field(default_factory=utcnow)
+
+
+class ChangeLog(SQLModel, table=True):
+    """What one person's change did, so /sen undo can reverse it (issue 10; migration 0006_record).
+
+    ``undo`` lists the steps that reverse it (rows to delete, restore or set back), or is None when the change
+    can't be undone that way (an erase, a settings change). Row values only, as the fact tables hold them.
+    """
+
+    __tablename__ = "change_log"
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    staff_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
+    pupil_id: int | None = None  # no foreign key: the log outlives an erased pupil
+    action: str = Field(max_length=60)
+    undo: list[Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    undone: bool = False
+    at: datetime = Field(default_factory=utcnow, index=True)
 
 
 # --- iCal feeds (issue 5; migration 0002) ------------------------------------------------------------------

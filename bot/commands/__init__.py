@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from bot.commands import pupils, school, sen
+from bot.commands import corrections, pupils, school, sen
 from bot.commands.context import Ctx
 from bot.commands.grammar import NOTES, Arg, Command, Grammar
 from bot.commands.reply import Action, Item, Reply
@@ -38,6 +38,7 @@ GRAMMAR = Grammar([
     *pupils.COMMANDS,
     *sen.COMMANDS,
     *school.COMMANDS,
+    *corrections.COMMANDS,
 ])
 
 

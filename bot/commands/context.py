@@ -26,7 +26,7 @@ def day(d: date | None) -> str:
 def year_label(year: int | None) -> str:
     if year is None:
         return ""
-    return "Reception" if year == 0 else f"Year {year}"
+    return "Nursery" if year == -1 else "Reception" if year == 0 else f"Year {year}"
 
 
 def when(item: DueItem, today: date) -> str:
@@ -49,7 +49,7 @@ def deadline_item(item: DueItem, today: date, *, names: bool = True) -> Item:
     detail = f" ({item.detail})" if item.detail and item.kind not in ("appeal_deadline",) else ""
     title = f"{day(item.due)}: {item.title}{who}{detail}"
     late = " LA late — consider challenging." if item.duty == "la" and item.status == "overdue" else ""
-    return Item(title, f"{when(item, today)} · acts: {DUTY[item.duty]} · {item.rule} · #{item.id}{late}")
+    return Item(title, f"{when(item, today)} · acts: {DUTY[item.duty]} · {item.rule} · D{item.id}{late}")
 
 
 def initials(name: str) -> str:

@@ -301,11 +301,11 @@ def _check_happened(command: Command, d: date, typed: str, today: date, values: 
     if first == second or first > 12 or second > 12:
         return
     try:
-        swapped = date(year if year is not None else d.year, first, second)
+        swapped = date(year if year is not None else today.year, first, second)
+        if year is None and swapped > today:
+            swapped = date(today.year - 1, first, second)
     except ValueError:
         return
-    if year is None and swapped > today:
-        swapped = date(swapped.year - 1, first, second) if first != 2 or second != 29 else swapped
     # Likely a slip when the other reading is also in the past and nearer to today than what was typed.
     if d < swapped <= today:
         values.setdefault(NOTES, []).append(

@@ -88,6 +88,12 @@ def export(ctx: Ctx, v: dict[str, Any]) -> Reply:
 
 
 def erase(ctx: Ctx, v: dict[str, Any]) -> Reply:
+    if v.get("confirm") != "yes":
+        # COMMANDS v2: nothing is erased until confirmed. Check who may erase first, so the question is honest.
+        p = svc.erase_check(ctx.session, ctx.actor, v["pupil"])
+        return Reply(f"This erases {p.name} (#{p.id}) and everything recorded about them, for good: it can't be "
+                     "undone. Nothing has been erased yet.",
+                     lines=[f"To go ahead: /sen erase #{p.id} confirm:yes"])
     name = svc.erase_pupil(ctx.session, ctx.actor, v["pupil"])
     return Reply(f"Erased {name} and everything recorded about them. The audit log keeps only that a record "
                  "was erased, and by whom.")
@@ -115,5 +121,6 @@ COMMANDS = [
             examples=('/sen contact add ava "Jo Smith" relation:mum phone:07700900123 prefers:text',)),
     Command(("contact", "list"), "List a pupil's parent contacts.", contact_list, args=(PUPIL,)),
     Command(("export",), "Export everything held about a pupil (subject access request).", export, args=(PUPIL,)),
-    Command(("erase",), "Erase a pupil's record for good (right to erasure).", erase, args=(PUPIL,)),
+    Command(("erase",), "Erase a pupil's record for good (right to erasure); asks to confirm first.", erase,
+            args=(PUPIL,), opts=(Opt("confirm", choices=("yes",), help="yes: erase now (asked for first)"),)),
 ]

@@ -19,9 +19,18 @@ def due(ctx: Ctx, v: dict[str, Any]) -> Reply:
     label = {"overdue": "Overdue", "week": "Due in the next 7 days", "month": "Due in the next month",
              "term": "Due by the end of term"}[window]
     whose = "yours" if scope == "mine" else "whole school"
+    if window == "overdue":
+        if not items:
+            return Reply(f"Nothing overdue ({whose}).")
+        return Reply(f"{label} ({whose}): {len(items)}", items=[deadline_item(i, ctx.today) for i in items])
+    # Say what is listed: the window's deadlines and, counted apart, those already overdue.
+    late = [i for i in items if i.status == "overdue"]
+    coming = [i for i in items if i.status != "overdue"]
     if not items:
-        return Reply(f"{label} ({whose}): nothing. 🎉" if window != "overdue" else f"Nothing overdue ({whose}).")
-    return Reply(f"{label} ({whose}): {len(items)}", items=[deadline_item(i, ctx.today) for i in items])
+        return Reply(f"{label} ({whose}): nothing, and nothing overdue. 🎉")
+    title = f"{label} ({whose}): {len(coming)} due, and {len(late)} overdue"
+    lines = ["Overdue first, then what is due; /sen done D<number> or /sen snooze D<number> +1w answers one."]
+    return Reply(title, lines=lines, items=[deadline_item(i, ctx.today) for i in late + coming])
 
 
 def digest(ctx: Ctx, v: dict[str, Any]) -> Reply:
@@ -197,13 +206,13 @@ COMMANDS = [
             examples=("/sen feed school", "/sen feed mine")),
     Command(("feed", "rotate"), "Replace your calendar link; the old one stops working.", feed_rotate,
             args=(Arg("which", choices=("mine", "school"), optional=True),)),
-    Command(("done",), "Mark a reminder done (or get the command that records it).", reminder_done,
-            args=(Arg("reminder", "text", help="the reminder's number, shown on it"),),
-            examples=("/sen done 42",)),
+    Command(("done",), "Mark a deadline's reminders done (or get the command that records it).", reminder_done,
+            args=(Arg("reminder", "text", help="the deadline number, like D17 (shown in /sen due and on reminders)"),),
+            examples=("/sen done D17",)),
     Command(("snooze",), "Snooze a reminder: no more about it until then.", reminder_snooze,
-            args=(Arg("reminder", "text", help="the reminder's number, shown on it"),
+            args=(Arg("reminder", "text", help="the deadline number, like D17 (shown in /sen due and on reminders)"),
                   Arg("for", "text", help="+Nd or +Nw, from 1 day to 8 weeks, e.g. +1w")),
-            examples=("/sen snooze 42 +1w",)),
+            examples=("/sen snooze D17 +1w",)),
     Command(("staff", "add"), "Add a member of staff (or change their role).", staff_add, args=(STAFF,),
             opts=(Opt("role", choices=("teacher", "senco", "leader", "admin"), required=True),
                   Opt("class", placeholder="c", help="the class a teacher teaches", max_len=40),

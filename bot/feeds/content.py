@@ -140,7 +140,7 @@ def events(session: Session, school: m.School, token: m.FeedToken, staff: m.Staf
             who = name if names else _initials(name)
             title = f"{title} — {who} ({year_label(year)})"
             lines.append(f"Pupil: #{pupil_id} (/sen pupil show #{pupil_id})")
-        lines.append(f"sendbot deadline #{id_}")
+        lines.append(f"sendbot deadline D{id_} (/sen done D{id_})")
         out.append(FeedEvent(
             uid=f"{key}.school{school_id}@sendbot", day=due,
             stamp=updated_at if updated_at.tzinfo else updated_at.replace(tzinfo=UTC), sequence=sequence,

@@ -29,8 +29,11 @@ SETTING_KEYS = ("phase", "transfer-years", "info-report", *DEFAULT_SETTINGS, "re
 
 
 def audit(session: Session, actor: Actor | None, school_id: int, action: str, pupil_id: int | None = None) -> None:
+    from bot.services.corrections import note_change
+
     session.add(m.AuditLog(school_id=school_id, staff_id=actor.staff_id if actor else None, pupil_id=pupil_id,
                            action=action))
+    note_change(session, school_id, actor.staff_id if actor else None, action, pupil_id)
 
 
 def actor_for(session: Session, school_id: int, handle: str) -> Actor:

@@ -276,7 +276,7 @@ def register(bolt: AsyncApp, bot: SlackBot) -> None:
             reply = (await bot.run_async(team_id, user_id, text) if text
                      else Reply.refused(f"There is no reminder {reminder} in this school any more."))
         else:
-            text = f"done {reminder}" if verb == "done" else f"snooze {reminder} +1w"
+            text = f"done r{reminder}" if verb == "done" else f"snooze r{reminder} +1w"
             reply = await bot.run_async(team_id, user_id, text)
         if body.get("response_url"):
             await respond(**render.message(reply))

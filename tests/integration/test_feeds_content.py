@@ -1,5 +1,6 @@
 """What a served feed holds, read back with an independent parser (``ical``), on SQLite and PostgreSQL."""
 
+import re
 from collections.abc import Iterator
 from datetime import date, timedelta
 
@@ -137,7 +138,7 @@ def test_a_moved_deadline_keeps_its_uid_and_bumps_its_sequence(oak, server: Feed
     body, _ = fetch(server, path)
     review = by_summary(body)["Annual review due — A.S. (Year 5)"]
     assert review.sequence == 0
-    oak.ok("admin", "ehcp reviewed ava 2026-03-10")
+    oak.record("admin", "ehcp reviewed ava 2026-03-10")
     moved = {e.uid: e for e in parse(fetch(server, path)[0]).events}[review.uid]
     assert moved.dtstart == date(2027, 3, 9)
     assert moved.sequence == 1
@@ -160,7 +161,8 @@ def test_a_teachers_feed_holds_their_pupils_and_their_interventions(oak, server:
 
         actor: Actor = actor_for(session, oak.school_id, "tia")
         shown = {i.id for i in due(session, actor, "month", "mine", date(2026, 3, 20))}
-    in_feed = {int(e.description.rsplit("#", 1)[1]) for e in tia.values()}  # "sendbot deadline #<id>"
+    # "sendbot deadline D<id> (/sen done D<id>)": the one deadline number used everywhere (COMMANDS v2)
+    in_feed = {int(re.search(r"sendbot deadline D([0-9]+)", e.description).group(1)) for e in tia.values()}
     assert shown and shown <= in_feed
 
 

@@ -6,6 +6,7 @@ Revises: 0004
 """
 
 import sqlalchemy as sa
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision = "0006_record"
@@ -22,6 +23,8 @@ _ADDED = (
     ("senco_appointment", sa.Column("enrolled_on", sa.Date(), nullable=True)),
     ("term", sa.Column("half_term_start", sa.Date(), nullable=True)),
     ("term", sa.Column("half_term_end", sa.Date(), nullable=True)),
+    ("pupil", sa.Column("need", sa.String(length=4), nullable=True)),
+    ("pupil", sa.Column("need2", sa.String(length=4), nullable=True)),
 )
 
 
@@ -53,9 +56,30 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_closure_school_id", "closure", ["school_id"])
+    op.create_table(
+        "change_log",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("staff_id", sa.Integer(), nullable=True),
+        sa.Column("pupil_id", sa.Integer(), nullable=True),
+        sa.Column("action", sa.String(length=60), nullable=False),
+        sa.Column("undo", sa.JSON(), nullable=True),
+        sa.Column("undone", sa.Boolean(), nullable=False),
+        sa.Column("at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"]),
+        sa.ForeignKeyConstraint(["staff_id"], ["staff.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_change_log_school_id", "change_log", ["school_id"])
+    op.create_index("ix_change_log_staff_id", "change_log", ["staff_id"])
+    op.create_index("ix_change_log_at", "change_log", ["at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_change_log_at", table_name="change_log")
+    op.drop_index("ix_change_log_staff_id", table_name="change_log")
+    op.drop_index("ix_change_log_school_id", table_name="change_log")
+    op.drop_table("change_log")
     op.drop_index("ix_closure_school_id", table_name="closure")
     op.drop_table("closure")
     op.drop_index("ix_tribunal_order_pupil_id", table_name="tribunal_order")
