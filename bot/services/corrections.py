@@ -292,7 +292,7 @@ def undo(session: Session, actor: Actor, today: date, now: datetime | None = Non
                                                   m.ChangeLog.staff_id == actor.staff_id,
                                                   col(m.ChangeLog.undone).is_(False))
                         .order_by(col(m.ChangeLog.id).desc())).first()
-    at = last.at if last is None or last.at.tzinfo else last.at.replace(tzinfo=UTC)
+    at = None if last is None else last.at if last.at.tzinfo else last.at.replace(tzinfo=UTC)
     if last is None or at is None or now - at > UNDO_WINDOW:
         raise Refused("You have no change of your own from the last 24 hours to undo. To correct an older "
                       "fact: /sen history <pupil>, then /sen fix <ref> <date> or /sen remove <ref>.")
