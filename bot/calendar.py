@@ -20,9 +20,13 @@ class Term:
     end: date
     name: str = ""
     estimated: bool = False
+    half_term: tuple[date, date] | None = None  # the half-term break inside the term (first and last day)
 
     def contains(self, d: date) -> bool:
         return self.start <= d <= self.end
+
+    def in_half_term(self, d: date) -> bool:
+        return self.half_term is not None and self.half_term[0] <= d <= self.half_term[1]
 
     def overlaps(self, start: date, end: date | None) -> bool:
         return self.start <= (end or date.max) and self.end >= start
@@ -58,8 +62,13 @@ def next_working_day(d: date, *, inclusive: bool = True) -> date:
 class SchoolCalendar:
     """A school's terms plus the bank holidays: the days the school is open."""
 
-    def __init__(self, terms: Iterable[Term] = ()) -> None:
+    def __init__(self, terms: Iterable[Term] = (), closures: Iterable[tuple[date, date]] = ()) -> None:
         self.terms: tuple[Term, ...] = tuple(sorted(terms))
+        # INSET and other closure days (first and last day of each closure).
+        self.closures: tuple[tuple[date, date], ...] = tuple(sorted(closures))
+
+    def is_closed(self, d: date) -> bool:
+        return any(a <= d <= b for a, b in self.closures)
 
     def term_containing(self, d: date) -> Term | None:
         for term in self.terms:
@@ -68,10 +77,14 @@ class SchoolCalendar:
         return None
 
     def is_school_day(self, d: date) -> bool:
-        """A working day inside a term. With no terms known, every working day counts."""
-        if not is_working_day(d):
+        """A working day inside a term, not in its half-term and not a closure (INSET) day (RULES v2). With no
+        terms known, every working day that is not a closure counts."""
+        if not is_working_day(d) or self.is_closed(d):
             return False
-        return not self.terms or self.term_containing(d) is not None
+        if not self.terms:
+            return True
+        term = self.term_containing(d)
+        return term is not None and not term.in_half_term(d)
 
     def next_school_day(self, d: date, *, inclusive: bool = True) -> date:
         """``d`` if it is a school day (when ``inclusive``), else the next; gives up after two years."""
@@ -124,14 +137,36 @@ def estimate_terms(academic_year: int) -> list[Term]:
         summer_end -= timedelta(days=1)
     label = f"{y}/{str(y + 1)[-2:]}"
     return [
-        Term(autumn_start, autumn_end, f"Autumn {label} (estimated)", True),
-        Term(spring_start, spring_end, f"Spring {label} (estimated)", True),
-        Term(summer_start, summer_end, f"Summer {label} (estimated)", True),
+        Term(autumn_start, autumn_end, f"Autumn {label} (estimated)", True, _week_of(_last_monday(y, 10))),
+        Term(spring_start, spring_end, f"Spring {label} (estimated)", True, _week_of(_nth_monday(y + 1, 2, 3))),
+        Term(summer_start, summer_end, f"Summer {label} (estimated)", True, _week_of(_last_monday(y + 1, 5))),
     ]
 
 
+# The England pattern of half-terms: the last week of October, the week of the third Monday of February and the
+# week of the spring bank holiday (the last Monday of May).
+def _last_monday(year: int, month: int) -> date:
+    d = date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)
+    return d - timedelta(days=d.weekday())
+
+
+def _nth_monday(year: int, month: int, n: int) -> date:
+    first = date(year, month, 1)
+    return first + timedelta(days=(-first.weekday()) % 7 + 7 * (n - 1))
+
+
+def _week_of(monday: date) -> tuple[date, date]:
+    return monday, monday + timedelta(days=4)
+
+
+def academic_years_to_cover(today: date) -> tuple[int, int]:
+    """RULES v2: as of any day the calendar holds terms for that academic year and the next."""
+    year = today.year if today.month >= 9 else today.year - 1
+    return year, year + 1
+
+
 def estimated_terms_around(today: date) -> list[Term]:
-    """Estimated terms for the current and the next academic year."""
+    """Estimated terms for the current and the next academic year (with their half-terms)."""
     # Imported here, not at the top: importing ``bot.rules.dates`` runs ``bot/rules/__init__.py``, which
     # imports this module, so a top-level import breaks ``import bot.calendar`` when it comes first.
     from bot.rules.dates import academic_year_of

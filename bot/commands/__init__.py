@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from bot.commands import corrections, pupils, school, sen
+from bot.commands import corrections, pupils, school, sen, terms
 from bot.commands.context import Ctx
 from bot.commands.grammar import NOTES, Arg, Command, Grammar
 from bot.commands.reply import Action, Item, Reply
@@ -39,6 +39,7 @@ GRAMMAR = Grammar([
     *sen.COMMANDS,
     *school.COMMANDS,
     *corrections.COMMANDS,
+    *terms.COMMANDS,
 ])
 
 

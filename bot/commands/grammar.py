@@ -207,6 +207,8 @@ class Grammar:
                 if later:
                     continue
                 raise ParseError(f"'{words[i].text}' isn't one of {', '.join(arg.choices)}. Usage: {command.usage}")
+            if arg.kind == "date" and arg.optional and words[i].quoted:
+                continue  # an optional date left out: the quoted word is the next argument
             if arg.kind == "date":
                 values[arg.name], n = take_date(words, i, today, past=bool(command.happened))
                 _near(values[arg.name], today)

@@ -133,7 +133,10 @@ def staff_list(ctx: Ctx, v: dict[str, Any]) -> Reply:
 
 
 def term_add(ctx: Ctx, v: dict[str, Any]) -> Reply:
-    term, replaced = svc.add_term(ctx.session, ctx.actor, v["name"], v["start"], v["end"], ctx.today)
+    from bot.commands.terms import half_term
+
+    term, replaced = svc.add_term(ctx.session, ctx.actor, v["name"], v["start"], v["end"], ctx.today,
+                                  half_term(v.get("half-term"), ctx.today))
     extra = [f"It replaces {replaced} estimated term{'s' if replaced != 1 else ''}."] if replaced else []
     return Reply(f"Added {term.name}: {day(term.start)} to {day(term.end)}.", lines=extra)
 
@@ -147,7 +150,9 @@ def term_list(ctx: Ctx, v: dict[str, Any]) -> Reply:
         lines.append("Terms marked (estimated) are guesses: replace them with your real dates (/sen term add, or "
                      "sendbot terms import FILE).")
     return Reply(f"{len(terms)} terms", lines=lines,
-                 items=[Item(f"{t.name}: {day(t.start)} – {day(t.end)}") for t in terms])
+                 items=[Item(f"{t.name}: {day(t.start)} – {day(t.end)}",
+                             f"half-term {day(t.half_term_start)} – {day(t.half_term_end)}"
+                             if t.half_term_start else "") for t in terms])
 
 
 def settings(ctx: Ctx, v: dict[str, Any]) -> Reply:
@@ -224,6 +229,8 @@ COMMANDS = [
     Command(("term", "add"), "Add a real term (replaces estimated terms it overlaps).", term_add,
             args=(Arg("name", help="the term's name, in quotes", max_len=120), Arg("start", "date"),
                   Arg("end", "date")),
+            opts=(Opt("half-term", placeholder="date..date",
+                      help="the half-term break inside the term, e.g. 2026-10-26..2026-10-30"),),
             examples=('/sen term add "Autumn 2026" 2026-09-03 2026-12-18',)),
     Command(("term", "list"), "List the school's terms.", term_list),
     Command(("settings",), "Show or change the school's settings.", settings,

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from sqlmodel import Session, col, delete, select, update
 
 from bot import rules
-from bot.calendar import SchoolCalendar
+from bot.calendar import SchoolCalendar, academic_years_to_cover, estimate_terms
 from bot.calendar import Term as CalendarTerm
 from bot.rules import model as rm
 from bot.rules.dates import current_year_group
@@ -21,7 +21,35 @@ from db import models as m
 
 def school_calendar(session: Session, school_id: int) -> SchoolCalendar:
     terms = session.exec(select(m.Term).where(m.Term.school_id == school_id)).all()
-    return SchoolCalendar(CalendarTerm(t.start, t.end, t.name, t.estimated) for t in terms)
+    closures = session.exec(select(m.Closure).where(m.Closure.school_id == school_id)).all()
+    return SchoolCalendar(
+        (CalendarTerm(t.start, t.end, t.name, t.estimated,
+                      (t.half_term_start, t.half_term_end) if t.half_term_start and t.half_term_end else None)
+         for t in terms),
+        ((c.start, c.end) for c in closures))
+
+
+def ensure_terms(session: Session, school_id: int | None, today: date) -> int:
+    """RULES v2, "Terms never run out": every academic year from this one to the next that has no terms gets
+    estimated ones (with half-terms). Returns how many terms were added."""
+    added = 0
+    for year in academic_years_to_cover(today):
+        first, last = date(year, 9, 1), date(year + 1, 8, 31)
+        has = session.exec(select(m.Term.id).where(m.Term.school_id == school_id, m.Term.start >= first,
+                                                   m.Term.start <= last)).first()
+        if has is not None:
+            continue
+        existing = session.exec(select(m.Term).where(m.Term.school_id == school_id)).all()
+        for t in estimate_terms(year):
+            if any(x.start <= t.end and x.end >= t.start for x in existing):
+                continue  # a real term already covers those days
+            half = t.half_term or (None, None)
+            session.add(m.Term(school_id=school_id, name=t.name, start=t.start, end=t.end, estimated=True,
+                               half_term_start=half[0], half_term_end=half[1]))
+            added += 1
+    if added:
+        session.flush()
+    return added
 
 
 def transfer_years(school: m.School) -> tuple[int, ...] | None:
@@ -198,7 +226,8 @@ def recompute_school_level(session: Session, school: m.School) -> None:
 
 
 def refresh_school(session: Session, school: m.School, today: date) -> None:
-    """Recompute every deadline of the school as of ``today``."""
+    """Recompute every deadline of the school as of ``today`` (first making sure its terms have not run out)."""
+    ensure_terms(session, school.id, today)
     pupils = list(session.exec(select(m.Pupil).where(m.Pupil.school_id == school.id)).all())
     recompute_pupils(session, school, pupils, today)
     recompute_school_level(session, school)

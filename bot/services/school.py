@@ -72,7 +72,9 @@ def create_school(session: Session, name: str, admin_handle: str, phase: str, to
     admin = m.Staff(school_id=school.id, handle=handle, role="admin")
     session.add(admin)
     for t in estimated_terms_around(today):
-        session.add(m.Term(school_id=school.id, name=t.name, start=t.start, end=t.end, estimated=True))
+        half = t.half_term or (None, None)
+        session.add(m.Term(school_id=school.id, name=t.name, start=t.start, end=t.end, estimated=True,
+                           half_term_start=half[0], half_term_end=half[1]))
     session.flush()
     assert admin.id is not None
     audit(session, Actor(admin.id, school.id, handle, "admin"), school.id, "school.create")
@@ -155,9 +157,9 @@ def remove_staff(session: Session, actor: Actor, handle: str, display: str | Non
 # --- terms -----------------------------------------------------------------------------------------------
 
 
-def add_term(session: Session, actor: Actor, name: str, start: date, end: date, today: date) -> tuple[m.Term, int]:
-    """Add a real term; it replaces the estimated terms it overlaps. Returns (term, estimates replaced)."""
-    actor.require("admin", doing="change term dates")
+def check_term(name: str, start: date, end: date, half_term: tuple[date, date] | None) -> str:
+    """A term's name, once its dates make sense: it starts before it ends, is no longer than a term, and any
+    half-term lies inside it."""
     name = " ".join(name.split())
     if not name:
         raise Refused("The term needs a name, like \"Autumn 2026\".")
@@ -165,7 +167,22 @@ def add_term(session: Session, actor: Actor, name: str, start: date, end: date, 
         raise Refused(f"The term ends ({end:%d %b %Y}) before it starts ({start:%d %b %Y}): give the start first.")
     if (end - start).days > 200:
         raise Refused(f"{start:%d %b %Y} to {end:%d %b %Y} is longer than a school term: check the dates.")
+    if half_term is not None:
+        a, b = half_term
+        if b < a or not (start < a and b < end):
+            raise Refused(f"The half-term ({a:%d %b %Y} – {b:%d %b %Y}) must fall inside the term, after its first "
+                          f"day ({start:%d %b %Y}) and before its last ({end:%d %b %Y}).")
+    return name
+
+
+def add_term(session: Session, actor: Actor, name: str, start: date, end: date, today: date,
+             half_term: tuple[date, date] | None = None) -> tuple[m.Term, int]:
+    """Add a real term; it replaces the estimated terms it overlaps. Returns (term, estimates replaced)."""
+    actor.require("admin", doing="change term dates")
+    name = check_term(name, start, end, half_term)
     terms = session.exec(select(m.Term).where(m.Term.school_id == actor.school_id)).all()
+    if any(t.name.lower() == name.lower() and not t.estimated for t in terms):
+        raise Refused(f"There is already a term called '{name}'. Change it with /sen term edit \"{name}\" …")
     overlapping = [t for t in terms if t.start <= end and t.end >= start]
     clash = [t for t in overlapping if not t.estimated]
     if clash:
@@ -174,7 +191,9 @@ def add_term(session: Session, actor: Actor, name: str, start: date, end: date, 
                       "overlap: fix the dates.")
     for t in overlapping:
         session.delete(t)
-    term = m.Term(school_id=actor.school_id, name=name, start=start, end=end)
+    first, last = half_term if half_term else (None, None)
+    term = m.Term(school_id=actor.school_id, name=name, start=start, end=end, half_term_start=first,
+                  half_term_end=last)
     session.add(term)
     audit(session, actor, actor.school_id, "term.add")
     session.flush()
