@@ -379,8 +379,10 @@ def senco_enrolled(session: Session, actor: Actor, handle: str, display: str | N
     return appointment
 
 
-def import_terms(session: Session, school_id: int, terms: list[CalendarTerm], today: date) -> tuple[int, int]:
-    """Import real terms (an operator's action). Returns (added, estimated terms replaced).
+def import_terms(session: Session, school_id: int, terms: list[CalendarTerm], today: date,
+                 closures: list[tuple[date, date, str]] | None = None) -> tuple[int, int]:
+    """Import real terms, with their half-terms, and closure days (an operator's action). Returns (added,
+    estimated terms replaced). A closure already recorded on those days is kept as it is.
 
     Refused as a whole if any term overlaps a real term already recorded, so an import never half-happens.
     """
@@ -397,7 +399,13 @@ def import_terms(session: Session, school_id: int, terms: list[CalendarTerm], to
         if e.id in replaced:
             session.delete(e)
     for t in terms:
-        session.add(m.Term(school_id=school_id, name=t.name, start=t.start, end=t.end))
+        first, last = t.half_term if t.half_term else (None, None)
+        session.add(m.Term(school_id=school_id, name=t.name, start=t.start, end=t.end, half_term_start=first,
+                           half_term_end=last))
+    known = session.exec(select(m.Closure).where(m.Closure.school_id == school_id)).all()
+    for start, end, reason in closures or []:
+        if not any(c.start <= end and c.end >= start for c in known):
+            session.add(m.Closure(school_id=school_id, start=start, end=end, reason=reason[:120]))
     session.add(m.AuditLog(school_id=school_id, action="term.import"))
     session.flush()
     refresh_school(session, get_school(session, school_id), today)
