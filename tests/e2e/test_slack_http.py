@@ -115,7 +115,7 @@ def test_a_refusal_is_ephemeral_and_specific(slack: SlackClient, engine: Engine)
     _, _, key = slack.command('pupil add "Ava Smith" year:15')
     reply = reply_to(slack.fake, key)
     assert reply["response_type"] == "ephemeral"
-    assert "year takes R or a year group from 1 to 14" in text_of(reply["blocks"])
+    assert "year takes N (nursery), R or a year group from 1 to 14" in text_of(reply["blocks"])
     assert reply["text"].startswith("Refused:")
     assert pupils(engine) == []
 
@@ -315,7 +315,9 @@ def test_an_overflow_choice_runs_its_command(slack: SlackClient, engine: Engine)
 
 def test_reminder_buttons_run_done_and_snooze(slack: SlackClient, engine: Engine, school_id: int) -> None:
     add_pupil(slack)
-    for action_id, command in (("reminder_done", "done 7"), ("reminder_snooze", "snooze 7 +1w")):
+    # A button carries its reminder message's number: the same as typing r7 (COMMANDS v2 keeps a bare number for
+    # deadline numbers, D7).
+    for action_id, command in (("reminder_done", "done r7"), ("reminder_snooze", "snooze r7 +1w")):
         key, _ = slack.button({"type": "button", "action_id": action_id, "value": "7"})
         reply = reply_to(slack.fake, key)
         expected = execute(engine, school_id, ADMIN.lower(), command, TODAY)
@@ -379,7 +381,7 @@ def test_modal_refusals_show_on_the_field_and_change_nothing(slack: SlackClient,
         "year": {"type": "static_select", "selected_option": {"value": "15"}},
     }).json()
     assert answer == {"response_action": "errors", "errors": {
-        "year": "year takes R or a year group from 1 to 14 (like year:5); '15' isn't one."}}
+        "year": "year takes N (nursery), R or a year group from 1 to 14 (like year:5); '15' isn't one."}}
 
     answer = slack.submit("sen_modal:intervention_add", {
         "pupil": {"type": "plain_text_input", "value": "ava"},
