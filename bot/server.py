@@ -1,7 +1,33 @@
-"""What ``sendbot run`` starts besides the web app, chosen from the settings."""
+"""The composition root: which surfaces, services and notifier ``sendbot run`` wires together.
 
-from bot.config import Settings
-from bot.web import Service
+The only module that knows every surface. A new surface (Teams) adds its routes and its notifier here
+and nowhere else in the core (docs/surfaces.md).
+"""
+
+from collections.abc import Callable
+from datetime import date
+
+from starlette.applications import Starlette
+
+from bot.config import Settings, get_settings
+from bot.state import Routes, Service
+
+
+def routes_for(settings: Settings) -> list[Routes]:
+    """The surfaces served over HTTP: iCal feeds always; Slack when configured (it decides itself)."""
+    from bot.feeds.http import routes as feed_routes
+    from bot.slack.app import routes as slack_routes
+
+    return [feed_routes, slack_routes]
+
+
+def build_app(settings: Settings | None = None, *, today: Callable[[], date] | None = None,
+              services: list[Service] | None = None) -> Starlette:
+    """The web app with every surface's routes (``bot.web.create_app`` knows none of them)."""
+    from bot.web import create_app
+
+    settings = settings or get_settings()
+    return create_app(settings, today=today, services=services, routes=routes_for(settings))
 
 
 def services_for(settings: Settings) -> list[Service]:

@@ -2,9 +2,9 @@
 
 from typing import Any
 
-from bot.commands.context import Ctx, day
+from bot.commands.context import Ctx
 from bot.commands.grammar import Arg, Command, Opt
-from bot.commands.reply import Item, Reply
+from bot.reply import Item, Reply, day
 from bot.services import corrections as svc
 from bot.services.lookup import find_pupil
 

@@ -2,9 +2,9 @@
 
 from typing import Any
 
-from bot.commands.context import Ctx, day, deadline_item
+from bot.commands.context import Ctx, deadline_item
 from bot.commands.grammar import Arg, Command, Opt
-from bot.commands.reply import Item, Reply
+from bot.reply import Item, Reply, day
 from bot.rules.school import SENCO_DUTY_START
 from bot.services import reports
 from bot.services import school as svc
@@ -55,6 +55,10 @@ def digest(ctx: Ctx, v: dict[str, Any]) -> Reply:
     section("Appeal windows open", d.appeals_open)
     if d.senco:
         section("SENCO qualification", d.senco)
+    if d.terms_to_confirm is not None:
+        y = d.terms_to_confirm
+        lines.append(f"*Term dates for {y}/{str(y + 1)[-2:]} are still estimates.* An admin should add the real ones "
+                     "before September: /sen term add \"<name>\" <start> <end>, or sendbot terms import FILE.")
     if not lines:
         lines.append("Nothing overdue and nothing due in the next four weeks.")
     term = f" — {d.term_name}" if d.term_name else ""
@@ -63,7 +67,7 @@ def digest(ctx: Ctx, v: dict[str, Any]) -> Reply:
 
 def _feed_reply(title: str, issued: list[Any]) -> Reply:
     from bot.config import get_settings
-    from bot.feeds.tokens import feed_url
+    from bot.services.feed_links import feed_url
 
     public_url = get_settings().public_url
     lines: list[str] = []
@@ -78,7 +82,7 @@ def _feed_reply(title: str, issued: list[Any]) -> Reply:
 
 
 def feed(ctx: Ctx, v: dict[str, Any]) -> Reply:
-    from bot.feeds import tokens
+    from bot.services import feed_links as tokens
 
     scope = v.get("which") or ("school" if ctx.actor.reads_school_deadlines else "mine")
     issued = tokens.issue(ctx.session, ctx.actor, scope)
@@ -87,7 +91,7 @@ def feed(ctx: Ctx, v: dict[str, Any]) -> Reply:
 
 
 def feed_rotate(ctx: Ctx, v: dict[str, Any]) -> Reply:
-    from bot.feeds import tokens
+    from bot.services import feed_links as tokens
 
     issued = tokens.rotate(ctx.session, ctx.actor, v.get("which"))
     if not issued:
@@ -97,13 +101,13 @@ def feed_rotate(ctx: Ctx, v: dict[str, Any]) -> Reply:
 
 
 def reminder_done(ctx: Ctx, v: dict[str, Any]) -> Reply:
-    from bot.reminders import actions
+    from bot.services import reminders as actions
 
     return actions.done(ctx.session, ctx.actor, v["reminder"], ctx.today)
 
 
 def reminder_snooze(ctx: Ctx, v: dict[str, Any]) -> Reply:
-    from bot.reminders import actions
+    from bot.services import reminders as actions
 
     return actions.snooze(ctx.session, ctx.actor, v["reminder"], v["for"], ctx.today)
 

@@ -2,9 +2,9 @@
 
 from typing import Any
 
-from bot.commands.context import Ctx, day
+from bot.commands.context import Ctx
 from bot.commands.grammar import Arg, Command, Opt
-from bot.commands.reply import Action, Item, Reply
+from bot.reply import Action, Item, Reply, day
 from bot.rules.model import DECISION_KINDS, TRIBUNAL_ORDERS
 from bot.services import records as svc
 from bot.services.refs import ref_of

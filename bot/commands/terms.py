@@ -3,10 +3,10 @@
 from datetime import date
 from typing import Any
 
-from bot.commands.context import Ctx, day
+from bot.commands.context import Ctx
 from bot.commands.grammar import Arg, Command, Opt
-from bot.commands.reply import Item, Reply
-from bot.commands.tokens import ParseError, parse_date
+from bot.dates import ParseError, parse_date
+from bot.reply import Item, Reply, day
 from bot.services import terms as svc
 
 HALF_TERM = Opt("half-term", placeholder="date..date", help="the half-term break inside the term, e.g. "

@@ -6,15 +6,13 @@ leader, gets initials and the pupil's number.
 
 from datetime import date, timedelta
 
-from bot.commands.context import DUTY, day, initials, year_label
-from bot.commands.reply import Action, Reply
+from bot.reply import DUTY, Action, Reply, day, initials, year_label
 from bot.rules.citations import KINDS
 from bot.rules.dates import current_year_group
 from bot.services.access import Actor
 from bot.services.errors import Refused
+from bot.services.reminder_policy import OPENS, parse_step
 from db import models as m
-
-from .policy import OPENS, parse_step
 
 ACTS = {"school": "the school", "la": "the local authority (LA)", "parent": "the family"}
 

@@ -23,13 +23,14 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import Engine, bindparam, func, update
 from sqlmodel import Session, col, select
 
-from bot.commands.reply import Reply
+from bot.reply import Reply
 from db import models as m
 from db.engine import transaction
 
 from .messages import reminder_reply
 from .notifier import Address, DeliveryError, Notifier, Outgoing, Sent
-from .plan import DeadlineView, channel_setting, local_today, stale_reason
+from .steps import DeadlineView, channel_setting, local_today
+from .sweep import stale_reason
 
 log = logging.getLogger(__name__)
 

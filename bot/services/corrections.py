@@ -199,7 +199,8 @@ def _same_plan_decision(session: Session, row: Any) -> Any:
 
 
 def _after(session: Session, actor: Actor, pupil: m.Pupil, action: str, today: date) -> None:
-    from bot.services.school import audit, get_school
+    from bot.services.audit import audit
+    from bot.services.school import get_school
 
     audit(session, actor, actor.school_id, action, pupil.id)
     session.flush()
@@ -285,7 +286,8 @@ def fix(session: Session, actor: Actor, ref: str, new: date, today: date) -> tup
 
 def undo(session: Session, actor: Actor, today: date, now: datetime | None = None) -> str:
     """Reverse the person's own last change, if it was made in the last 24 hours. Returns what was undone."""
-    from bot.services.school import audit, get_school
+    from bot.services.audit import audit
+    from bot.services.school import get_school
 
     now = now or datetime.now(UTC)
     last = session.exec(select(m.ChangeLog).where(m.ChangeLog.school_id == actor.school_id,

@@ -29,6 +29,18 @@ def school_calendar(session: Session, school_id: int) -> SchoolCalendar:
         ((c.start, c.end) for c in closures))
 
 
+def estimated_next_year(session: Session, school_id: int | None, today: date) -> int | None:
+    """In June (RULES v2: "an admin is reminded in June"), the academic year starting next September if its terms
+    are still only estimates; else None."""
+    if today.month != 6:
+        return None
+    year = today.year
+    real = session.exec(select(m.Term.id).where(m.Term.school_id == school_id, col(m.Term.estimated).is_(False),
+                                                m.Term.start >= date(year, 9, 1),
+                                                m.Term.start <= date(year + 1, 8, 31))).first()
+    return None if real is not None else year
+
+
 def ensure_terms(session: Session, school_id: int | None, today: date) -> int:
     """RULES v2, "Terms never run out": every academic year from this one to the next that has no terms gets
     estimated ones (with half-terms). Returns how many terms were added."""

@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 from bot.rules import ACT_BY_ONLY, KINDS
 from bot.rules.dates import current_year_group
 from bot.services.access import Actor
-from bot.services.deadlines import ensure_fresh, school_calendar
+from bot.services.deadlines import ensure_fresh, estimated_next_year, school_calendar
 from bot.services.errors import Refused
 from bot.services.lookup import find_pupil
 from bot.services.school import get_school
@@ -158,6 +158,7 @@ class Digest:
     appeals_open: list[DueItem]
     senco: list[DueItem]
     term_name: str | None
+    terms_to_confirm: int | None = None  # in June: next academic year's terms are still estimates
 
 
 def digest(session: Session, actor: Actor, today: date) -> Digest:
@@ -186,4 +187,5 @@ def digest(session: Session, actor: Actor, today: date) -> Digest:
         appeals_open=[i for i in everything if i.kind == "appeal_deadline" and i.status == "open"],
         senco=[i for i in everything if i.kind == "senco_qualification"],
         term_name=term.name if term else None,
+        terms_to_confirm=estimated_next_year(session, school.id, today),
     )

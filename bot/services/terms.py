@@ -9,9 +9,10 @@ from datetime import date
 from sqlmodel import Session, select
 
 from bot.services.access import Actor
+from bot.services.audit import audit
 from bot.services.deadlines import refresh_school
 from bot.services.errors import Refused
-from bot.services.school import audit, check_term, get_school
+from bot.services.school import check_term, get_school
 from db import models as m
 
 MAX_CLOSURE_DAYS = 30

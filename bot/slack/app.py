@@ -32,15 +32,15 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from bot.commands import GRAMMAR, Reply, execute
-from bot.commands.tokens import ParseError
 from bot.config import Settings
+from bot.dates import ParseError
 from bot.services.errors import Refused
 from bot.services.school import actor_for
 from bot.slack import dedupe, home, modals, render, tenancy
 from bot.slack.installations import ThreadedInstallationStore, ThreadedStateStore, installation_store, state_store
 from bot.slack.render import RUN_ACTION
 from bot.slack.text import command_text
-from bot.web import AppState
+from bot.state import AppState
 from db.engine import transaction
 
 log = logging.getLogger(__name__)

@@ -131,3 +131,11 @@ def test_an_ics_with_inset_days_and_half_term_events(chat, probe, engine, school
     with transaction(engine) as session:
         import_terms(session, school, found.terms, date(2026, 3, 2), found.closures)
     assert len(probe.rows(m.Closure)) == 2
+
+
+def test_an_admin_is_reminded_in_june_while_next_years_terms_are_estimates(chat, probe):
+    june = chat.ok("admin", "digest", today=date(2026, 6, 8)).as_text()
+    assert "Term dates for 2026/27 are still estimates" in june
+    assert "still estimates" not in chat.ok("admin", "digest", today=date(2026, 5, 11)).as_text()
+    chat.ok("admin", 'term add "Autumn 2026" 2026-09-03 2026-12-18', today=date(2026, 6, 8))
+    assert "still estimates" not in chat.ok("admin", "digest", today=date(2026, 6, 9)).as_text()

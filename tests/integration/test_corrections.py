@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.reminders.plan import plan_all
+from bot.reminders.sweep import plan_all
 from db import models as m
 
 

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.calendar import SchoolCalendar, Term, academic_years_to_cover, estimate_terms
-from bot.commands.tokens import parse_date
+from bot.dates import parse_date
 from bot.term_import import merge_half_terms
 
 YEARS = st.integers(min_value=2000, max_value=2090)
