@@ -235,10 +235,12 @@ def _parse_years(value: str) -> str:
         part = part.upper().removeprefix("Y").removeprefix("EAR")
         if part == "R":
             years.append(0)
+        elif part == "N":
+            years.append(-1)  # a nursery class (it transfers to Reception whatever this says: RULES v2)
         elif part.isascii() and part.isdigit() and 0 <= int(part) <= 14:  # isascii: "²" is a digit int() refuses
             years.append(int(part))
         else:
-            raise Refused(f"transfer-years takes year groups R or 1 to 14, separated by commas (like 6,11); "
+            raise Refused(f"transfer-years takes year groups N, R or 1 to 14, separated by commas (like 6,11); "
                           f"'{part}' isn't one.")
     return ",".join(str(y) for y in sorted(set(years)))
 
