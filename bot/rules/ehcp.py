@@ -105,7 +105,7 @@ def phase_transfer_review(facts: PupilFacts, transfer_years: tuple[int, ...], to
         return []
     year = academic_year_of(today)
     due = date(year + 1, 3, 30) if year_group == 11 else date(year + 1, 2, 14)
-    if plan.issued_on > due or not _within_plan(plan, due):
+    if not _within_plan(plan, due):
         return []
     start = date(year, 9, 1)
     done = any(d.kind in ("plan-amended", "no-amend") and start <= d.sent_on <= due for d in facts.decisions)

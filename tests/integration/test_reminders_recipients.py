@@ -111,3 +111,14 @@ def test_the_responsible_person_falls_back_to_the_senco_then_the_admins(town: To
     sent = town.run("2026-03-04", "08:00")
     assert ("admin", "intervention_review", "0") in sent
     assert ("admin", "parent_meeting", "0") in sent  # autumn's meeting (no teacher): late, once, to the admin
+
+
+def test_catch_up_reminders_explain_themselves_truthfully(town: Town) -> None:
+    """Issue 10: a reminder sent late (the school joined, or sendbot was down) says it is overdue, not "4 weeks
+    before"."""
+    town.chat.ok("admin", "staff add @sue role:senco")
+    town.chat.ok("admin", "ehcp issued ava 2025-01-15")  # annual review due 14 Jan 2026: long past
+    town.run("2026-03-02", "08:00")
+    why = {dict(o.reply.fields)["Why now"] for o in town.notifier.sent if o.buttons}
+    assert why and all(w.startswith("overdue since Thu 15 Jan 2026") for w in why), why
+    assert not any("before" in w for w in why)
