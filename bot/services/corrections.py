@@ -304,21 +304,7 @@ def undo(session: Session, actor: Actor, today: date, now: datetime | None = Non
                          "; change it back with the command that set it."))
     session.info[_OFF] = True
     try:
-        for op in reversed(last.undo):
-            table = TRACKED[op["table"]]
-            if op["op"] == "delete":
-                row = session.get(table, op["id"])
-                if row is not None:
-                    session.delete(row)
-            elif op["op"] == "set":
-                row = session.get(table, op["id"])
-                if row is not None:
-                    for k, v in op["values"].items():
-                        setattr(row, k, _unplain(v))
-                    session.add(row)
-            else:
-                session.add(table(**{k: _unplain(v) for k, v in op["row"].items()}))
-            session.flush()
+        _apply(session, last.undo)
         last.undone = True
         session.add(last)
         audit(session, actor, actor.school_id, "undo", last.pupil_id)
@@ -334,6 +320,30 @@ def undo(session: Session, actor: Actor, today: date, now: datetime | None = Non
     finally:
         session.info.pop(_OFF, None)
     return last.action.replace(".", " ")
+
+
+def _apply(session: Session, steps: list[dict[str, Any]]) -> None:
+    """Reverse the steps, newest first. A later change that depends on them (a fact added to a pupil whose adding
+    is being undone) makes the database refuse: say so, and change nothing."""
+    try:
+        for op in reversed(steps):
+            table = TRACKED[op["table"]]
+            if op["op"] == "delete":
+                row = session.get(table, op["id"])
+                if row is not None:
+                    session.delete(row)
+            elif op["op"] == "set":
+                row = session.get(table, op["id"])
+                if row is not None:
+                    for k, v in op["values"].items():
+                        setattr(row, k, _unplain(v))
+                    session.add(row)
+            else:
+                session.add(table(**{k: _unplain(v) for k, v in op["row"].items()}))
+            session.flush()
+    except sa.exc.IntegrityError:
+        raise Refused("Your last change can't be undone now: things recorded since depend on it. Correct it with "
+                      "/sen fix or /sen remove instead.") from None
 
 
 # --- pupil edit and the audit trail -----------------------------------------------------------------------------

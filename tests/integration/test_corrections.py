@@ -151,3 +151,11 @@ def test_unknown_pupil_gets_closest_names_the_asker_may_see(staffed, probe):
     # Alice does not teach Ben: never his name.
     reply = chat.refused("alice", "history ben brwn")
     assert "Ben" not in reply.title.replace("ben brwn", "")
+
+
+def test_undo_of_a_pupil_add_that_later_facts_depend_on_is_refused_clearly(staffed, probe):
+    chat = staffed
+    chat.ok("alice", 'pupil add "Al Added" year:5')
+    chat.ok("sue", "meeting al 2026-02-10")  # someone else records a fact about the new pupil
+    reply = probe.refused_unchanged(chat, "alice", "undo")
+    assert "can't be undone now" in reply.title
