@@ -60,7 +60,7 @@ def audit(ctx: Ctx, v: dict[str, Any]) -> Reply:
 
 COMMANDS = [
     Command(("history",), "Every recorded fact about a pupil, with its reference, newest first.", history,
-            args=(PUPIL,), examples=("/sen history ava",)),
+            args=(PUPIL,), examples=("/sen history ava",), reads=True),
     Command(("remove",), "Withdraw a fact recorded by mistake (audited; deadlines recompute).", remove, args=(REF,),
             examples=("/sen remove m12",)),
     Command(("fix",), "Correct a fact's date (audited; deadlines recompute).", fix,
@@ -73,5 +73,6 @@ COMMANDS = [
                   Opt("need", placeholder="code", help="census SEN type: " + ", ".join(svc.NEED_CODES)),
                   Opt("need2", placeholder="code", help="secondary need, as need:")),
             examples=('/sen pupil edit ava year:6 class:6B need:SPLD',)),
-    Command(("audit",), "Who did what to a pupil's record, and when (SENCO, admin).", audit, args=(PUPIL,)),
+    Command(("audit",), "Who did what to a pupil's record, and when (SENCO, admin).", audit, args=(PUPIL,),
+            reads=True),
 ]

@@ -4,7 +4,8 @@ from typing import Any
 
 from bot.commands.context import Ctx, deadline_item
 from bot.commands.grammar import Arg, Command, Opt
-from bot.reply import Item, Reply, day
+from bot.reply import Action, Item, Reply, day
+from bot.rules.citations import how_to_record
 from bot.rules.school import SENCO_DUTY_START
 from bot.services import reports
 from bot.services import school as svc
@@ -31,6 +32,48 @@ def due(ctx: Ctx, v: dict[str, Any]) -> Reply:
     title = f"{label} ({whose}): {len(coming)} due, and {len(late)} overdue"
     lines = ["Overdue first, then what is due; /sen done D<number> or /sen snooze D<number> +1w answers one."]
     return Reply(title, lines=lines, items=[deadline_item(i, ctx.today) for i in late + coming])
+
+
+HOME_LIMIT = 80  # a surface's home view holds about a hundred blocks: the rest is headings and buttons
+
+
+def home(ctx: Ctx, v: dict[str, Any]) -> Reply:
+    """The person's home view: what is overdue and due in the next month, each with what to do about it.
+
+    Teachers see their pupils' deadlines and their own; the SENCO, admins and leaders see the school's. A
+    surface renders it where it shows a home (Slack's App Home tab).
+    """
+    actor = ctx.actor
+    items = reports.due(ctx.session, actor, "month", "mine" if actor.role == "teacher" else "all", ctx.today)
+    whose = "your pupils and you" if actor.role == "teacher" else svc.get_school(ctx.session, actor.school_id).name
+    shown: list[Item] = []
+    for item in items[:HOME_LIMIT]:
+        entry = deadline_item(item, ctx.today)
+        group = "Overdue" if item.status == "overdue" else "Due in the next month"
+        shown.append(Item(entry.title, entry.detail, _home_actions(item, actor.role), group))
+    lines = [f"For {whose}, as of {day(ctx.today)}. Only you see this."]
+    if not items:
+        lines.append("Nothing overdue and nothing due in the next month. 🎉")
+    elif len(items) > len(shown):
+        lines.append(f"…and {len(items) - len(shown)} more: type /sen due month to see them all.")
+    actions = [] if actor.role == "leader" else [
+        Action("Add a pupil", "/sen pupil add"), Action("Log a parent meeting", "/sen meeting"),
+        Action("Add an intervention", "/sen intervention add")]
+    # Overdue first, then the rest, each group in date order (reports.due sorts by date).
+    shown.sort(key=lambda i: i.group != "Overdue")
+    return Reply("SEN deadlines", lines=lines, items=shown, actions=actions)
+
+
+def _home_actions(item: reports.DueItem, role: str) -> tuple[Action, ...]:
+    """Beside an item: record it (a meeting, an intervention review), else open the pupil; nothing for leaders
+    (they read deadlines, not pupil records) or school-level dates."""
+    if item.pupil_id is None or role == "leader":
+        return ()
+    recording = [Action(label, command) for label, command in how_to_record(item.kind, item.pupil_id, item.detail)
+                 ] if item.kind in ("parent_meeting", "intervention_review") else []
+    if item.kind == "intervention_review" and recording:
+        recording.append(Action("Open the pupil", f"/sen pupil show #{item.pupil_id}"))
+    return tuple(recording) or (Action("Open", f"/sen pupil show #{item.pupil_id}"),)
 
 
 def digest(ctx: Ctx, v: dict[str, Any]) -> Reply:
@@ -204,15 +247,17 @@ STAFF = Arg("staff", "staff", help="a mention (@alice, <@U123ABC>) or a handle")
 DATE = Arg("date", "date")
 
 COMMANDS = [
+    Command(("home",), "Your home view: what is overdue and due in the next month, with what to do.", home,
+            reads=True),
     Command(("due",), "What is due: overdue, this week, this month or this term; yours or the school's.", due,
             args=(Arg("window", choices=("overdue", "week", "month", "term"), optional=True),
                   Arg("scope", choices=("mine", "all"), optional=True)),
-            examples=("/sen due week", "/sen due overdue all")),
-    Command(("digest",), "The weekly SEN digest, now.", digest),
+            examples=("/sen due week", "/sen due overdue all"), reads=True),
+    Command(("digest",), "The weekly SEN digest, now.", digest, reads=True),
     Command(("feed",), "An iCal subscription link (only you see it).", feed,
             args=(Arg("which", choices=("mine", "school"), optional=True,
                       help="mine: your pupils and interventions; school: everything (leaders, SENCO, admins)"),),
-            examples=("/sen feed school", "/sen feed mine")),
+            examples=("/sen feed school", "/sen feed mine"), reads=True),
     Command(("feed", "rotate"), "Replace your calendar link; the old one stops working.", feed_rotate,
             args=(Arg("which", choices=("mine", "school"), optional=True),)),
     Command(("done",), "Mark a deadline's reminders done (or get the command that records it).", reminder_done,
@@ -227,7 +272,7 @@ COMMANDS = [
                   Opt("class", placeholder="c", help="the class a teacher teaches", max_len=40),
                   Opt("name", placeholder="name", help="their name as colleagues know it", max_len=200)),
             examples=("/sen staff add @alice role:teacher class:5B",)),
-    Command(("staff", "list"), "List the staff sendbot knows.", staff_list),
+    Command(("staff", "list"), "List the staff sendbot knows.", staff_list, reads=True),
     Command(("staff", "remove"), "Remove a member of staff (they leave; their calendar links stop).",
             staff_remove, args=(STAFF,), examples=("/sen staff remove @bob",)),
     Command(("term", "add"), "Add a real term (replaces estimated terms it overlaps).", term_add,
@@ -236,7 +281,7 @@ COMMANDS = [
             opts=(Opt("half-term", placeholder="date..date",
                       help="the half-term break inside the term, e.g. 2026-10-26..2026-10-30"),),
             examples=('/sen term add "Autumn 2026" 2026-09-03 2026-12-18',)),
-    Command(("term", "list"), "List the school's terms.", term_list),
+    Command(("term", "list"), "List the school's terms.", term_list, reads=True),
     Command(("settings",), "Show or change the school's settings.", settings,
             opts=(Opt("phase", choices=("primary", "infant", "junior", "middle", "secondary", "all-through",
                                         "special")),

@@ -74,6 +74,6 @@ COMMANDS = [
             args=(Arg("start", "date"), Arg("end", "date", optional=True),
                   Arg("reason", help="why, in quotes", max_len=120)),
             examples=('/sen closure add 2026-09-01 "INSET day"', '/sen closure add 2026-09-01 2026-09-02 "INSET"')),
-    Command(("closure", "list"), "List the closure days.", closure_list),
+    Command(("closure", "list"), "List the closure days.", closure_list, reads=True),
     Command(("closure", "remove"), "Remove a closure day.", closure_remove, args=(Arg("date", "date"),)),
 ]
