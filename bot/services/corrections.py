@@ -14,6 +14,7 @@ from sqlalchemy import event, inspect
 from sqlmodel import Session, col, select
 
 from bot.services.access import Actor
+from bot.services.audit import ACTOR as _ACTOR
 from bot.services.deadlines import recompute_pupil, recompute_school_level, refresh_school
 from bot.services.errors import Refused
 from bot.services.refs import BY_LETTER, BY_TABLE, fact_date, ref_of
@@ -25,7 +26,6 @@ TRACKED: dict[str, type] = {k.table.__tablename__: k.table for k in BY_TABLE.val
 TRACKED.update({t.__tablename__: t for t in (m.Pupil, m.Term, m.Closure, m.SencoAppointment,  # type: ignore[attr-defined]
                                             m.InfoReport)})
 _OPS = "undo_ops"
-_ACTOR = "undo_actor"
 _OFF = "undo_off"
 IRREVERSIBLE = "irreversible"
 
@@ -98,16 +98,6 @@ def _log(session: Session) -> None:
 def _forget(session: Session) -> None:
     for key in (_OPS, _ACTOR, IRREVERSIBLE):
         session.info.pop(key, None)
-
-
-def note_change(session: Session, school_id: int, staff_id: int | None, action: str,
-                pupil_id: int | None) -> None:
-    """Called by ``audit``: this transaction is a person's change, to be logged for /sen undo."""
-    if staff_id is None or action.startswith("undo"):
-        return
-    previous = session.info.get(_ACTOR)
-    if previous is None or previous[2] is None:
-        session.info[_ACTOR] = (school_id, staff_id, pupil_id, action)
 
 
 # --- references ------------------------------------------------------------------------------------------------
