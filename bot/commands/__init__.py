@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from bot.commands import corrections, pupils, school, sen, terms
+from bot.commands import corrections, dashboard, pupils, school, sen, terms
 from bot.commands.context import Ctx
 from bot.commands.grammar import NOTES, Arg, Command, Grammar
 from bot.commands.words import ParseError
@@ -46,6 +46,7 @@ GRAMMAR = Grammar([
     *school.COMMANDS,
     *corrections.COMMANDS,
     *terms.COMMANDS,
+    *dashboard.COMMANDS,
 ])
 
 

@@ -2,7 +2,7 @@
 NPQ enrolment, half-terms and closure days
 
 Revision ID: 0006_record
-Revises: 0005_identity
+Revises: 0010_dashboard
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision = "0006_record"
-down_revision = "0005_identity"
+down_revision = "0010_dashboard"
 branch_labels = None
 depends_on = None
 
