@@ -66,6 +66,10 @@ class SchoolCalendar:
         self.terms: tuple[Term, ...] = tuple(sorted(terms))
         # INSET and other closure days (first and last day of each closure).
         self.closures: tuple[tuple[date, date], ...] = tuple(sorted(closures))
+        self._last_end = max((t.end for t in self.terms), default=None)
+        # Memoised per calendar (the sweep asks about the same few hundred days for thousands of deadlines).
+        self._school_day: dict[date, bool] = {}
+        self._next: dict[tuple[date, bool], date] = {}
 
     def is_closed(self, d: date) -> bool:
         return any(a <= d <= b for a, b in self.closures)
@@ -79,18 +83,32 @@ class SchoolCalendar:
     def is_school_day(self, d: date) -> bool:
         """A working day inside a term, not in its half-term and not a closure (INSET) day (RULES v2). With no
         terms known, every working day that is not a closure counts."""
-        if not is_working_day(d) or self.is_closed(d):
-            return False
-        if not self.terms:
-            return True
-        term = self.term_containing(d)
-        return term is not None and not term.in_half_term(d)
+        known = self._school_day.get(d)
+        if known is None:
+            if not is_working_day(d) or self.is_closed(d):
+                known = False
+            elif not self.terms:
+                known = True
+            else:
+                term = self.term_containing(d)
+                known = term is not None and not term.in_half_term(d)
+            self._school_day[d] = known
+        return known
 
     def next_school_day(self, d: date, *, inclusive: bool = True) -> date:
         """``d`` if it is a school day (when ``inclusive``), else the next; gives up after two years."""
+        key = (d, inclusive)
+        found = self._next.get(key)
+        if found is None:
+            found = self._next[key] = self._next_school_day(d, inclusive)
+        return found
+
+    def _next_school_day(self, d: date, inclusive: bool) -> date:
         if not inclusive:
             d += timedelta(days=1)
         limit = d + timedelta(days=731)
+        if self._last_end is not None and d > self._last_end:
+            return next_working_day(limit)  # past the last known term no day is a school day: skip the walk
         while not self.is_school_day(d):
             d += timedelta(days=1)
             if d > limit:

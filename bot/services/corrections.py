@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy import event, inspect
 from sqlmodel import Session, col, select
 
+from bot.rules.census import NEEDS
 from bot.services.access import Actor
 from bot.services.audit import ACTOR as _ACTOR
 from bot.services.deadlines import recompute_pupil, recompute_school_level, refresh_school
@@ -173,6 +174,10 @@ def find_fact(session: Session, actor: Actor, ref: str) -> tuple[Any, m.Pupil]:
     assert pupil is not None
     if not actor.can_see(pupil):
         raise Refused(f"There is no {ref} you can change: you can only correct the record of pupils you teach.")
+    if actor.role == "ta" and kind.table not in (m.Intervention, m.InterventionReview):
+        # Roles as for recording: a teaching assistant records (so corrects) interventions and their reviews.
+        raise Refused(f"Teaching assistants correct interventions and their reviews; ask {pupil.name}'s teacher "
+                      f"or the SENCO to correct {ref}.")
     return row, pupil
 
 
@@ -338,19 +343,25 @@ def _apply(session: Session, steps: list[dict[str, Any]]) -> None:
 
 # --- pupil edit and the audit trail -----------------------------------------------------------------------------
 
-# The school census SEN type codes (DfE); NSA ("no specialist assessment") only for SEN support.
-NEED_CODES = ("SPLD", "MLD", "SLD", "PMLD", "SEMH", "SLCN", "HI", "VI", "MSI", "PD", "ASD", "OTH", "NSA")
+# The school census SEN type codes (DfE), as register defined them; NSA ("no specialist assessment") only for SEN
+# support.
+NEED_CODES = tuple(NEEDS)
 
 
 def edit_pupil(session: Session, actor: Actor, ref: str, changes: dict[str, Any], today: date) -> tuple[m.Pupil,
                                                                                                         list[str]]:
     """Correct a pupil's details (name, year, class, teacher, UPN, date of birth, census needs)."""
     from bot.rules.dates import academic_year_of
+    from bot.services.groups import check_groups
     from bot.services.lookup import UPN, find_pupil, find_staff
-    from bot.services.pupils import parse_year, sen_status
+    from bot.services.pupils import check_needs, parse_year, sen_status
 
     pupil = find_pupil(session, actor, ref)
     actor.require_pupil(pupil, "edit a pupil")
+    if actor.role == "ta":
+        # COMMANDS v2: a teaching assistant records and reviews interventions; pupils' details are the teacher's.
+        raise Refused(f"Teaching assistants record and review interventions; ask {pupil.name}'s teacher or the "
+                      "SENCO to edit the pupil.")
     if not changes:
         raise Refused("Say what to change, e.g. /sen pupil edit ava year:6 class:6B. Options: name:, year:, "
                       "class:, teacher:, upn:, dob:, need:, need2:.")
@@ -366,7 +377,7 @@ def edit_pupil(session: Session, actor: Actor, ref: str, changes: dict[str, Any]
         pupil.year_recorded_in = academic_year_of(today)
         done.append(f"year {changes['year']}")
     if "class" in changes:
-        pupil.class_name = str(changes["class"]).strip() or None
+        pupil.class_name = check_groups(str(changes["class"]))  # several groups: class:10X1,10Y2
         done.append(f"class {pupil.class_name}")
     if "teacher" in changes:
         handle, display = changes["teacher"]
@@ -387,17 +398,15 @@ def edit_pupil(session: Session, actor: Actor, ref: str, changes: dict[str, Any]
             raise Refused("dob is the date of birth: it must be in the past.")
         pupil.dob = changes["dob"]
         done.append("date of birth")
-    for key in ("need", "need2"):
-        if key in changes:
-            code = str(changes[key]).strip().upper()
-            if code not in NEED_CODES:
-                raise Refused(f"{key}: takes a census SEN type code: {', '.join(NEED_CODES)}; '{changes[key]}' "
-                              "isn't one.")
-            if code == "NSA" and sen_status(session, pupil) != "support":
-                raise Refused("NSA (no specialist assessment) is only for pupils on SEN support.")
-            setattr(pupil, key, code)
-            done.append(f"{key} {code}")
-    if actor.role == "teacher" and not actor.can_see(pupil):
+    if "need" in changes or "need2" in changes:
+        # Checked as a pair with what is kept (register's check_needs): need2 needs a need, and differs from it.
+        need, need2 = check_needs(str(changes.get("need", pupil.need or "")),
+                                  str(changes.get("need2", pupil.need2 or "")))
+        if "NSA" in (need, need2) and sen_status(session, pupil) != "support":
+            raise Refused("NSA (no specialist assessment) is only for pupils on SEN support.")
+        pupil.need, pupil.need2 = need, need2
+        done.extend(f"{key} {getattr(pupil, key)}" for key in ("need", "need2") if key in changes)
+    if actor.classroom and not actor.teaches(pupil):
         raise Refused("That would move the pupil out of your class: ask the SENCO to make the change.")
     session.add(pupil)
     _after(session, actor, pupil, "pupil.edit", today)

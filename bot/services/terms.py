@@ -93,7 +93,7 @@ def add_closure(session: Session, actor: Actor, start: date, end: date | None, r
 
 
 def list_closures(session: Session, actor: Actor) -> list[m.Closure]:
-    if actor.role == "teacher":
+    if actor.classroom:
         raise Refused("Closure days are for admins, the SENCO and leaders to see.")
     return list(session.exec(select(m.Closure).where(m.Closure.school_id == actor.school_id)
                              .order_by(m.Closure.start)).all())

@@ -105,8 +105,7 @@ def test_a_leader_signs_in_from_the_link_and_sees_the_hand_worked_figures(seeded
             assert timeline == [["E.G.", "24 Mar 2026", "not yet"]]
             letters = await page.evaluate("[...document.querySelectorAll('.letter h3')].map(h => h.textContent)")
             assert len(letters) == 3 and letters[0].startswith("F.H.: Decision after annual review")
-            # Pupils as initials (the school shows no names). Pupils now have a need field (issue 10's pupil edit
-            # need:), so the register shows (load.has_need_field); none is recorded here.
+            # Pupils as initials (the school shows no names); with need types (issue 13) the register shows.
             body = await page.evaluate("document.body.innerText")
             assert "Finn" not in body and "Eve Green" not in body
             assert await page.evaluate("document.querySelector('#register')") is not None

@@ -2,7 +2,7 @@
 NPQ enrolment, half-terms and closure days
 
 Revision ID: 0006_record
-Revises: 0010_dashboard
+Revises: 0012_register
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision = "0006_record"
-down_revision = "0010_dashboard"
+down_revision = "0012_register"
 branch_labels = None
 depends_on = None
 
@@ -23,8 +23,6 @@ _ADDED = (
     ("senco_appointment", sa.Column("enrolled_on", sa.Date(), nullable=True)),
     ("term", sa.Column("half_term_start", sa.Date(), nullable=True)),
     ("term", sa.Column("half_term_end", sa.Date(), nullable=True)),
-    ("pupil", sa.Column("need", sa.String(length=4), nullable=True)),
-    ("pupil", sa.Column("need2", sa.String(length=4), nullable=True)),
 )
 
 
