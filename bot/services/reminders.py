@@ -132,10 +132,16 @@ def done(session: Session, actor: Actor, ref: str, today: date) -> Reply:
         return Reply(f"{about}: already recorded as done. Thank you — no more reminders about it.")
     if d.due != row.due_on:
         return Reply(f"{about}: the date has moved to {day(d.due)}; reminders now follow the new date.")
-    if d.kind in ACT_BY_ONLY:
+    if d.kind in ACT_BY_ONLY and d.pupil_id is not None:
+        # RULES v2: these are done when recorded; Done is that record, dated today (there is no other fact to
+        # ask for), so the deadline leaves /sen due and the feeds too, not only this person's reminders.
+        from bot.services import records
+
+        record = records.review_invited if d.kind == "review_invitations" else records.review_report_sent
+        record(session, actor, f"#{d.pupil_id}", today, today)
         _hold(session, actor, row, None)
         audit(session, actor, actor.school_id, "reminder.done", row.pupil_id)
-        return Reply(f"Marked done: {about}. No more reminders about it.")
+        return Reply(f"Marked done: {about}, recorded as sent today. No more reminders about it.")
     senco = session.get(m.Staff, d.staff_id) if d.staff_id is not None else None
     actions = _recording_commands(d.kind, d.pupil_id, d.detail, senco.handle if senco else None)
     return Reply(f"{about}: record it, and the deadline closes and its reminders stop.",

@@ -7,7 +7,7 @@ from sqlalchemy import ColumnElement, and_, func, literal, or_
 from sqlmodel import Session, col, select
 
 from bot.rules import KINDS
-from bot.rules.citations import ACT_BY_GRACE, ACT_BY_ONLY, still_worth_acting_on
+from bot.rules.citations import still_worth_acting_on
 from bot.rules.dates import current_year_group
 from bot.services.access import Actor
 from bot.services.deadlines import ensure_fresh, estimated_next_year, school_calendar
@@ -97,13 +97,9 @@ def _items(session: Session, school: m.School, today: date, *, pupil_id: int | N
 
 
 def actionable_clause(today: date) -> ColumnElement[bool]:
-    """``actionable`` (``rules.still_worth_acting_on``) in SQL: not lapsed (an appeal window past its day), and
-    act-by dates with nothing to record gone a week after they pass; so a list never reads rows it will not
-    show."""
-    return and_(
-        or_(col(m.Deadline.kind) != "appeal_deadline", col(m.Deadline.due) >= today),
-        or_(col(m.Deadline.kind).not_in(sorted(ACT_BY_ONLY)), col(m.Deadline.due) >= today - ACT_BY_GRACE),
-    )
+    """``actionable`` (``rules.still_worth_acting_on``) in SQL: not lapsed (an appeal window past its day); so a
+    list never reads rows it will not show."""
+    return or_(col(m.Deadline.kind) != "appeal_deadline", col(m.Deadline.due) >= today)
 
 
 def seen_by(actor: Actor, mine: bool) -> ColumnElement[bool] | None:

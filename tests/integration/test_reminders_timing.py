@@ -139,6 +139,10 @@ def test_done_on_an_act_by_date_stops_its_reminders(town: Town) -> None:
     reply = town.chat.ok("bob", f"done r{rid}", today=date(2026, 6, 9))
     assert reply.title.startswith("Marked done")
     assert town.run("2026-06-12", "08:00") == []
+    # RULES v2: invitations are done when recorded; Done recorded them, so the deadline is done for everyone.
+    shown = town.chat.ok("admin", "pupil show ava", today=date(2026, 6, 9)).as_text()
+    assert "Annual review of the EHC plan" in shown and "invitations" not in shown.lower(), shown
+    assert "invitations" not in town.chat.ok("admin", "due month", today=date(2026, 6, 9)).as_text().lower()
 
 
 def test_done_where_the_law_wants_a_fact_offers_the_command_and_changes_nothing(town: Town) -> None:

@@ -180,3 +180,15 @@ def test_transfer_years_override_any_phase() -> None:
     assert of_kind(run(f, date(2025, 10, 1), SchoolFacts(phase="secondary")), "phase_transfer_review") == []
     school = SchoolFacts(phase="secondary", transfer_years=(9,))
     assert one(run(f, date(2025, 10, 1), school), "phase_transfer_review").due == date(2026, 2, 14)
+
+
+def test_invitations_and_report_stay_worth_acting_on_until_done_but_a_closed_appeal_window_does_not() -> None:
+    """RULES v2: review invitations and the report have a "done when", so time alone never drops them; only a
+    lapsed appeal window asks nothing more (HESC r.20(1))."""
+    from bot.rules.citations import still_worth_acting_on
+
+    due = date(2026, 2, 24)
+    for kind in ("review_invitations", "review_report"):
+        assert still_worth_acting_on(kind, due, date(2026, 9, 1))
+    assert still_worth_acting_on("appeal_deadline", due, due)
+    assert not still_worth_acting_on("appeal_deadline", due, date(2026, 2, 25))
