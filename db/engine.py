@@ -1,5 +1,6 @@
 """Engines, sessions and migrations."""
 
+import atexit
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -34,6 +35,9 @@ def get_engine(url: str) -> Engine:
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
 
+        # Close the pooled connections when the process ends, so SQLite checkpoints its WAL into the file (a
+        # copied or backed-up .db then holds every commit; interpreter shutdown does not promise to close them).
+        atexit.register(engine.dispose)
         return engine
     return create_engine(url, pool_pre_ping=True)
 

@@ -7,10 +7,10 @@ from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import Session, col, select
 
 from bot.rules import KINDS
-from bot.rules.citations import ACT_BY_GRACE, ACT_BY_ONLY, still_worth_acting_on
+from bot.rules.citations import still_worth_acting_on
 from bot.rules.dates import current_year_group
 from bot.services.access import Actor
-from bot.services.deadlines import ensure_fresh, school_calendar
+from bot.services.deadlines import ensure_fresh, estimated_next_year, school_calendar
 from bot.services.errors import Refused
 from bot.services.groups import in_groups
 from bot.services.lookup import find_pupil
@@ -104,13 +104,9 @@ def _items(session: Session, school: m.School, today: date, *, pupil_id: int | N
 
 
 def actionable_clause(today: date) -> ColumnElement[bool]:
-    """``actionable`` (``rules.still_worth_acting_on``) in SQL: not lapsed (an appeal window past its day), and
-    act-by dates with nothing to record gone a week after they pass; so a list never reads rows it will not
-    show."""
-    return and_(
-        or_(col(m.Deadline.kind) != "appeal_deadline", col(m.Deadline.due) >= today),
-        or_(col(m.Deadline.kind).not_in(sorted(ACT_BY_ONLY)), col(m.Deadline.due) >= today - ACT_BY_GRACE),
-    )
+    """``actionable`` (``rules.still_worth_acting_on``) in SQL: not lapsed (an appeal window past its day); so a
+    list never reads rows it will not show."""
+    return or_(col(m.Deadline.kind) != "appeal_deadline", col(m.Deadline.due) >= today)
 
 
 def seen_by(actor: Actor, mine: bool) -> ColumnElement[bool] | None:
@@ -223,6 +219,7 @@ class Digest:
     senco: DueList
     term_name: str | None
     no_meeting_total: int = 0
+    terms_to_confirm: int | None = None  # in June: next academic year's terms are still estimates
 
 
 def digest(session: Session, actor: Actor, today: date, limit: int | None = LISTED) -> Digest:
@@ -255,4 +252,5 @@ def digest(session: Session, actor: Actor, today: date, limit: int | None = LIST
         appeals_open=page(kind == "appeal_deadline", due >= today, actionable_only=False),
         senco=page(kind == "senco_qualification", actionable_only=False),
         term_name=term.name if term else None,
+        terms_to_confirm=estimated_next_year(session, school.id, today),
     )

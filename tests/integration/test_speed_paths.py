@@ -39,7 +39,7 @@ def test_a_pupil_is_found_by_name_word_prefix_and_upn_without_revealing_others(s
         reply = chat.refused("alice", f"pupil show {ref}")
         assert "I don't know a pupil called" in reply.title and "(#" not in reply.title, reply.title
     # Erasing a pupil takes their name words with them.
-    chat.ok("admin", "erase mae")
+    chat.ok("admin", "erase mae confirm:yes")
     assert words(probe.engine, ava) == []
 
 
@@ -68,7 +68,7 @@ def test_a_long_due_list_shows_the_first_fifty_and_how_to_narrow_it(chat, probe)
         chat.ok("admin", f'pupil add "Pupil Number{n:02d}" year:4')
         chat.ok("admin", f'intervention add Number{n:02d} "Reading" review:{(TODAY + timedelta(days=3)):%d/%m/%Y}')
     reply = chat.ok("admin", "due week")
-    assert reply.title == "Due in the next 7 days (whole school): 55"
+    assert reply.title == "Due in the next 7 days (whole school): 55 due, and 0 overdue"
     assert len(reply.items) == 50
     assert reply.lines == ["Showing the first 50 of 55. Narrow it down: /sen due overdue or /sen due week mine."]
     # The home view (Slack's App Home, rebuilt after every change) too.
@@ -130,7 +130,7 @@ def test_a_very_long_due_list_stops_counting_and_still_shows_the_soonest(chat, e
         session.add(m.Deadline(school_id=chat.school_id, key="test:soonest", kind="senco_qualification",
                                due=TODAY + timedelta(days=1), duty="school", rule="Regs 49(4)", detail="the soonest"))
     reply = chat.ok("admin", "due week")
-    assert reply.title == "Due in the next 7 days (whole school): more than 500"
+    assert reply.title == "Due in the next 7 days (whole school): more than 500, 0 of them overdue"
     assert reply.lines == ["Showing the first 50 of more than 500. Narrow it down: /sen due overdue or "
                            "/sen due week mine."]
     assert len(reply.items) == 50 and "the soonest" in reply.items[0].title

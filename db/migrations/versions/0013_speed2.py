@@ -1,7 +1,7 @@
 """speed2: the sweep re-plans only the deadlines that changed
 
 Revision ID: 0013_speed2
-Revises: 0012_register
+Revises: 0006_record
 
 ``reminder_sweep`` remembers the school's ``data_version`` it planned and the wall-clock time it read the
 deadlines (``checked_at``); its fingerprint no longer includes the version. When only the version moved
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes  # noqa: F401
 
 revision = "0013_speed2"
-down_revision = "0012_register"
+down_revision = "0006_record"
 branch_labels = None
 depends_on = None
 
