@@ -14,6 +14,10 @@ from db.engine import transaction
 TODAY = date(2026, 3, 2)  # as the chat fixture acts
 
 
+# The due list's first line (issue 10: overdue first, then what is due).
+HINT = "Overdue first, then what is due; /sen done D<number> or /sen snooze D<number> +1w answers one."
+
+
 def words(engine, pupil_id: int) -> list[str]:
     with transaction(engine) as session:
         return list(session.exec(select(m.PupilNameWord.word).where(m.PupilNameWord.pupil_id == pupil_id)
@@ -70,7 +74,7 @@ def test_a_long_due_list_shows_the_first_fifty_and_how_to_narrow_it(chat, probe)
     reply = chat.ok("admin", "due week")
     assert reply.title == "Due in the next 7 days (whole school): 55 due, and 0 overdue"
     assert len(reply.items) == 50
-    assert reply.lines == ["Showing the first 50 of 55. Narrow it down: /sen due overdue or /sen due week mine."]
+    assert reply.lines == [HINT, "Showing the first 50 of 55. Narrow it down: /sen due overdue or /sen due week mine."]
     # The home view (Slack's App Home, rebuilt after every change) too.
     home = chat.ok("admin", "home")
     assert len(home.items) == 50
@@ -131,7 +135,8 @@ def test_a_very_long_due_list_stops_counting_and_still_shows_the_soonest(chat, e
                                due=TODAY + timedelta(days=1), duty="school", rule="Regs 49(4)", detail="the soonest"))
     reply = chat.ok("admin", "due week")
     assert reply.title == "Due in the next 7 days (whole school): more than 500, 0 of them overdue"
-    assert reply.lines == ["Showing the first 50 of more than 500. Narrow it down: /sen due overdue or "
+    assert reply.lines == [HINT,
+                           "Showing the first 50 of more than 500. Narrow it down: /sen due overdue or "
                            "/sen due week mine."]
     assert len(reply.items) == 50 and "the soonest" in reply.items[0].title
     text = chat.ok("admin", "digest").as_text()
