@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
-import holidays
 from dateutil.easter import easter as easter_sunday
 
 
@@ -20,17 +19,45 @@ class Term:
     end: date
     name: str = ""
     estimated: bool = False
+    half_term: tuple[date, date] | None = None  # the half-term break inside the term (first and last day)
 
     def contains(self, d: date) -> bool:
         return self.start <= d <= self.end
+
+    def in_half_term(self, d: date) -> bool:
+        return self.half_term is not None and self.half_term[0] <= d <= self.half_term[1]
 
     def overlaps(self, start: date, end: date | None) -> bool:
         return self.start <= (end or date.max) and self.end >= start
 
 
+@lru_cache(maxsize=1)
+def _united_kingdom() -> type:
+    """``holidays``' UnitedKingdom class, without the other 250 countries.
+
+    ``holidays.countries/__init__.py`` imports every country (about 8 MB and 0.3 s) before any one of them
+    can load. Registering that package without running its ``__init__`` (its modules are found by path as
+    usual) loads the UK's module alone: 1 MB. Only when nothing imported the package yet.
+    """
+    import importlib
+    import importlib.util
+    import sys
+    import types
+
+    import holidays  # noqa: F401  (the parent package, as usual)
+
+    if "holidays.countries" not in sys.modules:
+        spec = importlib.util.find_spec("holidays.countries")
+        if spec is not None and spec.submodule_search_locations is not None:
+            package = types.ModuleType("holidays.countries")
+            package.__spec__, package.__path__ = spec, list(spec.submodule_search_locations)
+            sys.modules["holidays.countries"] = package
+    return importlib.import_module("holidays.countries.united_kingdom").UnitedKingdom
+
+
 @lru_cache(maxsize=64)
 def _bank_holidays(year: int) -> frozenset[date]:
-    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year).keys())
+    return frozenset(_united_kingdom()(subdiv="ENG", years=year).keys())
 
 
 def is_bank_holiday(d: date) -> bool:
@@ -58,12 +85,17 @@ def next_working_day(d: date, *, inclusive: bool = True) -> date:
 class SchoolCalendar:
     """A school's terms plus the bank holidays: the days the school is open."""
 
-    def __init__(self, terms: Iterable[Term] = ()) -> None:
+    def __init__(self, terms: Iterable[Term] = (), closures: Iterable[tuple[date, date]] = ()) -> None:
         self.terms: tuple[Term, ...] = tuple(sorted(terms))
+        # INSET and other closure days (first and last day of each closure).
+        self.closures: tuple[tuple[date, date], ...] = tuple(sorted(closures))
         self._last_end = max((t.end for t in self.terms), default=None)
         # Memoised per calendar (the sweep asks about the same few hundred days for thousands of deadlines).
         self._school_day: dict[date, bool] = {}
         self._next: dict[tuple[date, bool], date] = {}
+
+    def is_closed(self, d: date) -> bool:
+        return any(a <= d <= b for a, b in self.closures)
 
     def term_containing(self, d: date) -> Term | None:
         for term in self.terms:
@@ -72,10 +104,17 @@ class SchoolCalendar:
         return None
 
     def is_school_day(self, d: date) -> bool:
-        """A working day inside a term. With no terms known, every working day counts."""
+        """A working day inside a term, not in its half-term and not a closure (INSET) day (RULES v2). With no
+        terms known, every working day that is not a closure counts."""
         known = self._school_day.get(d)
         if known is None:
-            known = is_working_day(d) and (not self.terms or self.term_containing(d) is not None)
+            if not is_working_day(d) or self.is_closed(d):
+                known = False
+            elif not self.terms:
+                known = True
+            else:
+                term = self.term_containing(d)
+                known = term is not None and not term.in_half_term(d)
             self._school_day[d] = known
         return known
 
@@ -139,10 +178,26 @@ def estimate_terms(academic_year: int) -> list[Term]:
         summer_end -= timedelta(days=1)
     label = f"{y}/{str(y + 1)[-2:]}"
     return [
-        Term(autumn_start, autumn_end, f"Autumn {label} (estimated)", True),
-        Term(spring_start, spring_end, f"Spring {label} (estimated)", True),
-        Term(summer_start, summer_end, f"Summer {label} (estimated)", True),
+        Term(autumn_start, autumn_end, f"Autumn {label} (estimated)", True, _week_of(_last_monday(y, 10))),
+        Term(spring_start, spring_end, f"Spring {label} (estimated)", True, _week_of(_nth_monday(y + 1, 2, 3))),
+        Term(summer_start, summer_end, f"Summer {label} (estimated)", True, _week_of(_last_monday(y + 1, 5))),
     ]
+
+
+# The England pattern of half-terms: the last week of October, the week of the third Monday of February and the
+# week of the spring bank holiday (the last Monday of May).
+def _last_monday(year: int, month: int) -> date:
+    d = date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)
+    return d - timedelta(days=d.weekday())
+
+
+def _nth_monday(year: int, month: int, n: int) -> date:
+    first = date(year, month, 1)
+    return first + timedelta(days=(-first.weekday()) % 7 + 7 * (n - 1))
+
+
+def _week_of(monday: date) -> tuple[date, date]:
+    return monday, monday + timedelta(days=4)
 
 
 def academic_year_of(d: date) -> int:
@@ -150,8 +205,14 @@ def academic_year_of(d: date) -> int:
     return d.year if d.month >= 9 else d.year - 1
 
 
+def academic_years_to_cover(today: date) -> tuple[int, int]:
+    """RULES v2: as of any day the calendar holds terms for that academic year and the next."""
+    year = academic_year_of(today)
+    return year, year + 1
+
+
 def estimated_terms_around(today: date) -> list[Term]:
-    """Estimated terms for the current and the next academic year."""
+    """Estimated terms for the current and the next academic year (with their half-terms)."""
     year = academic_year_of(today)
     return estimate_terms(year) + estimate_terms(year + 1)
 

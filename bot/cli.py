@@ -338,21 +338,33 @@ def terms_import(
     today: TodayOpt = None,
     school: SchoolOpt = None,
 ) -> None:
-    """Import real term dates; they replace the estimated terms they overlap."""
+    """Import real term dates; they replace the estimated terms they overlap. Half-terms (Autumn 1, Autumn 2)
+    merge into whole terms with their break; INSET days in an .ics become closure days."""
 
     def go() -> None:
         from bot.services.school import import_terms
-        from bot.term_import import read_terms_file
+        from bot.term_import import read_calendar_file
         from db.engine import transaction
 
         day = _today(today)
-        terms = read_terms_file(file)
+        found = read_calendar_file(file)
         engine = _engine()
         sid = _school_id(engine, school)
         with transaction(engine) as session:
-            added, replaced = import_terms(session, sid, terms, day)
+            added, replaced = import_terms(session, sid, found.terms, day, found.closures)
         typer.echo(f"Imported {added} term{'s' if added != 1 else ''}"
                    + (f"; replaced {replaced} estimated." if replaced else "."))
+        if found.merged:
+            whole = f"{found.merged} term{'s' if found.merged != 1 else ''}"
+            typer.echo(f"Merged {found.merged * 2} half-terms into {whole} with their half-term breaks (parent "
+                       "meetings count whole terms, three a year).")
+        breaks = sum(1 for t in found.terms if t.half_term)
+        if breaks > found.merged:
+            typer.echo(f"Set {breaks - found.merged} half-term break{'s' if breaks - found.merged != 1 else ''} from "
+                       "the file's half-term events.")
+        if found.closures:
+            typer.echo(f"Recorded {len(found.closures)} closure day{'s' if len(found.closures) != 1 else ''} "
+                       "(INSET and the like): not school days for reminders.")
 
     _run(go)
 

@@ -61,9 +61,12 @@ _RELATIVE = re.compile(r"([+-]) ?([0-9]{1,5}) ?(d|days?|w|wks?|weeks?|m|mths?|mo
 DAY_WORD = re.compile(rf"[0-9]{{1,2}}{_ORDINAL}", re.ASCII | re.IGNORECASE)
 
 
-def parse_date(text: str, today: date) -> date:
-    """A date as a person types it (COMMANDS.md, "Words"). Day before month, always; impossible dates refused."""
-    result = read_date(text, today)
+def parse_date(text: str, today: date, past: bool = False) -> date:
+    """A date as a person types it (COMMANDS.md, "Words"). Day before month, always; impossible dates refused.
+
+    A bare day and month (``12 March``, ``12/3``) is the next such day from ``today``, or with ``past`` (a fact
+    that happened) the latest such day up to ``today`` (COMMANDS v2)."""
+    result = read_date(text, today, past)
     if result is None:
         raise unreadable(text)
     return result
@@ -99,7 +102,7 @@ def unreadable(text: str) -> ParseError:
     return ParseError(f"I can't read '{shown}' as a date. {DATE_HINT}")
 
 
-def read_date(text: str, today: date) -> date | None:
+def read_date(text: str, today: date, past: bool = False) -> date | None:
     """The date, or None when ``text`` is not in any date form; ParseError when it is a form but impossible."""
     norm = _normalise(text)
     shown = text.strip()
@@ -115,12 +118,25 @@ def read_date(text: str, today: date) -> date | None:
     fixed = _parse_fixed(norm, shown)
     if fixed is not None:
         return fixed
+    occurrence = _last_occurrence if past else _next_occurrence
     match = _DAY_MONTH_NUMERIC.fullmatch(norm)
     if match:
-        return _next_occurrence(shown, today, int(match.group(2)), int(match.group(1)))
+        return occurrence(shown, today, int(match.group(2)), int(match.group(1)))
     match = _NAMED.fullmatch(norm)
     if match and match.group(3) is None and match.group(2) in _MONTHS:
-        return _next_occurrence(shown, today, _MONTHS[match.group(2)], int(match.group(1)))
+        return occurrence(shown, today, _MONTHS[match.group(2)], int(match.group(1)))
+    return None
+
+
+def numeric_day_month(text: str) -> tuple[int, int, int | None] | None:
+    """(day, month, year or None) when ``text`` is an all-numbers day-first date (``03/12``, ``3/12/26``)."""
+    norm = _normalise(text)
+    match = _DAY_FIRST.fullmatch(norm)
+    if match:
+        return int(match.group(1)), int(match.group(3)), _full_year(match.group(4))
+    match = _DAY_MONTH_NUMERIC.fullmatch(norm)
+    if match:
+        return int(match.group(1)), int(match.group(2)), None
     return None
 
 
@@ -176,6 +192,18 @@ def _next_occurrence(shown: str, today: date, month: int, day: int) -> date:
         if day <= days_in_month(year, month) and date(year, month, day) >= today:
             return date(year, month, day)
     raise ParseError(f"{shown} is too far in the future. Give the year too, e.g. 12 Mar 2026.")
+
+
+def _last_occurrence(shown: str, today: date, month: int, day: int) -> date:
+    """The latest ``day``/``month`` on or before ``today`` (29 Feb: the last leap year's)."""
+    _check_day_month(shown, month, day)
+    longest = 29 if month == 2 else days_in_month(2001, month)
+    if day > longest:
+        raise ParseError(f"{shown} is not a real date: {_MONTH_NAMES[month - 1]} has {longest} days.")
+    for year in range(today.year, max(today.year - 9, 0), -1):
+        if day <= days_in_month(year, month) and date(year, month, day) <= today:
+            return date(year, month, day)
+    raise ParseError(f"{shown} is too far in the past. Give the year too, e.g. 12 Mar 2026.")
 
 
 def _relative(shown: str, today: date, match: re.Match[str]) -> date:

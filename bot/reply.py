@@ -18,7 +18,7 @@ def day(d: date | None) -> str:
 def year_label(year: int | None) -> str:
     if year is None:
         return ""
-    return "Reception" if year == 0 else f"Year {year}"
+    return "Nursery" if year == -1 else "Reception" if year == 0 else f"Year {year}"
 
 
 def initials(name: str) -> str:

@@ -198,3 +198,132 @@ def _event_days(event: icalendar.Event, where: str) -> tuple[date, date] | None:
         raise ParseError(f"{where}: DTEND {end.isoformat()} is before DTSTART {start.isoformat()}.")
     # An all-day DTEND is the day after the last day; some producers write DTEND = DTSTART for one day.
     return start, max(start, end - timedelta(days=1))
+
+
+# --------------------------------------------------------------------------------------------------
+# Whole calendars: half-terms merged into terms, INSET days as closures (RULES v2)
+# --------------------------------------------------------------------------------------------------
+
+# Closure days a school calendar marks (INSET and the like): recorded as closures, not terms.
+_CLOSURE = re.compile(r"\binset\b|training day|\bclosure\b|school closed|\bclosed\b|occasional day|\bpd day\b"
+                      r"|staff development", re.IGNORECASE)
+_HALF_TERM_EVENT = re.compile(r"half[\s-]*term", re.IGNORECASE)
+_SEASON = re.compile(r"autumn|spring|summer", re.IGNORECASE)
+# The half a name marks: "Autumn 1", "Autumn Term 2", "Spring (first half)", "Summer 2nd half", "Autumn ii".
+_HALF_MARK = re.compile(r"\b(?:1|2|i|ii|one|two|first|second|1st|2nd|a|b)\b|\bhalf\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ImportedCalendar:
+    """What an import file holds, ready to store: whole terms (with their half-terms) and closure days."""
+
+    terms: list[Term]
+    closures: list[tuple[date, date, str]]
+    merged: int  # how many half-term pairs were merged into one term
+
+
+def read_calendar_file(path: Path) -> ImportedCalendar:
+    """Terms from ``path`` as ``read_terms_file`` reads them, with half-terms merged into whole terms (Autumn 1 +
+    Autumn 2 -> Autumn, with its break), half-term events set as the break of the term they fall in, and INSET
+    and other closure days (``.ics`` events, or ``.csv`` rows so named) read as closures."""
+    path = Path(path)
+    raw = read_terms_file(path)  # refuses an unreadable file, naming what is wrong
+    closures: list[tuple[date, date, str]] = []
+    breaks: list[tuple[date, date]] = []
+    if path.suffix.lower() == ".ics":
+        closures, breaks = _ics_closures_and_breaks(path.read_bytes())
+    raw = read_terms_file(path)
+    terms: list[Term] = []
+    for t in raw:
+        if _CLOSURE.search(t.name):  # a .csv row for an INSET day
+            closures.append((t.start, t.end, t.name))
+        else:
+            terms.append(t)
+    if not terms:
+        raise ParseError(f"{path.name} has no terms in it, only closure days.")
+    merged_terms, merged = merge_half_terms(terms)
+    with_breaks = [_with_break(t, breaks) for t in merged_terms]
+    return ImportedCalendar(with_breaks, sorted(closures), merged)
+
+
+def merge_half_terms(terms: list[Term]) -> tuple[list[Term], int]:
+    """Merge each pair of half-terms (Autumn 1 and Autumn 2) into one term with its half-term break between them.
+
+    A pair is two terms in a row, in the same academic year, both named for the same season with a half marked
+    (or, when a year holds six unnamed terms, the 1st and 2nd, 3rd and 4th, 5th and 6th). ``parent_meeting``
+    counts whole terms, three a year, never half-terms (RULES v2). Returns (terms, pairs merged).
+    """
+    ordered = sorted(terms)
+    out: list[Term] = []
+    merged = 0
+    i = 0
+    by_year: dict[int, int] = {}
+    for t in ordered:
+        by_year[_academic_year(t.start)] = by_year.get(_academic_year(t.start), 0) + 1
+    while i < len(ordered):
+        a = ordered[i]
+        b = ordered[i + 1] if i + 1 < len(ordered) else None
+        if b is not None and _pair(a, b, by_year):
+            out.append(Term(a.start, b.end, _whole_name(a), False,
+                            (a.end + timedelta(days=1), b.start - timedelta(days=1))))
+            merged += 1
+            i += 2
+            continue
+        out.append(a)
+        i += 1
+    return out, merged
+
+
+def _academic_year(d: date) -> int:
+    return d.year if d.month >= 9 else d.year - 1
+
+
+def _pair(a: Term, b: Term, by_year: dict[int, int]) -> bool:
+    if _academic_year(a.start) != _academic_year(b.start) or (b.start - a.end).days > 21 or b.start <= a.end + \
+            timedelta(days=1):
+        return False
+    sa, sb = _SEASON.search(a.name), _SEASON.search(b.name)
+    if sa and sb:
+        return sa.group(0).lower() == sb.group(0).lower() and bool(_HALF_MARK.search(_SEASON.sub("", a.name)))
+    # Unnamed halves: six terms in the year, paired in order (a is 1st, 3rd or 5th of its year).
+    return by_year.get(_academic_year(a.start)) == 6 and not sa and not sb
+
+
+def _whole_name(first: Term) -> str:
+    """The merged term's name: its season (from the name, or else from when it starts) and the year it starts."""
+    season = _SEASON.search(first.name)
+    word = season.group(0).title() if season else (
+        "Autumn" if first.start.month >= 9 else "Spring" if first.start.month <= 3 else "Summer")
+    return f"{word} {first.start.year}"
+
+
+def _with_break(t: Term, breaks: list[tuple[date, date]]) -> Term:
+    if t.half_term is not None:
+        return t
+    inside = [(a, b) for a, b in breaks if t.start < a and b < t.end]
+    return Term(t.start, t.end, t.name, t.estimated, inside[0]) if inside else t
+
+
+def _ics_closures_and_breaks(data: bytes) -> tuple[list[tuple[date, date, str]], list[tuple[date, date]]]:
+    try:
+        calendars = icalendar.Calendar.from_ical(data, multiple=True)
+    except ValueError:
+        return [], []
+    closures: list[tuple[date, date, str]] = []
+    breaks: list[tuple[date, date]] = []
+    for calendar in calendars:
+        for n, event in enumerate(calendar.walk("VEVENT"), start=1):
+            summary = str(event.get("SUMMARY", "")).strip()
+            if not (_CLOSURE.search(summary) or _HALF_TERM_EVENT.search(summary)):
+                continue
+            try:
+                span = _event_days(event, f"event {n}")
+            except ParseError:
+                continue
+            if span is None:
+                continue
+            if _HALF_TERM_EVENT.search(summary):
+                breaks.append(span)
+            else:
+                closures.append((span[0], span[1], summary[:120] or "INSET day"))
+    return closures, breaks

@@ -110,7 +110,7 @@ class Pupil(SQLModel, table=True):
     name: str = Field(max_length=200)
     upn: str | None = Field(default=None, max_length=13)
     dob: date | None = None
-    year_group: int  # 0 = Reception, as recorded
+    year_group: int  # -1 = nursery, 0 = Reception, as recorded
     year_recorded_in: int  # the academic year (its starting calendar year) the year group was recorded in
     # Registration group and teaching groups, comma-separated ("10X", or "10X1,10Y2" in a secondary school).
     class_name: str | None = Field(default=None, max_length=200)
@@ -234,6 +234,7 @@ class AssessmentRequest(SQLModel, table=True):
     school_id: int = Field(foreign_key="school.id", index=True)
     pupil_id: int = Field(foreign_key="pupil.id", index=True)
     received_on: date
+    reassessment: bool = False  # a re-assessment request for a pupil with a plan (Regs 24)
 
 
 class LaDecision(SQLModel, table=True):
@@ -262,6 +263,8 @@ class ReviewMeeting(SQLModel, table=True):
     pupil_id: int = Field(foreign_key="pupil.id", index=True)
     booked_for: date | None = None
     held_on: date | None = None
+    invited_on: date | None = None
+    report_sent_on: date | None = None
 
 
 class MediationCertificate(SQLModel, table=True):
@@ -270,6 +273,7 @@ class MediationCertificate(SQLModel, table=True):
     school_id: int = Field(foreign_key="school.id", index=True)
     pupil_id: int = Field(foreign_key="pupil.id", index=True)
     issued_on: date
+    decision_id: int | None = None  # the decision it belongs to when named (decision:d4); else the latest before it
 
 
 class Appeal(SQLModel, table=True):
@@ -277,6 +281,28 @@ class Appeal(SQLModel, table=True):
     school_id: int = Field(foreign_key="school.id", index=True)
     pupil_id: int = Field(foreign_key="pupil.id", index=True)
     lodged_on: date
+    decision_id: int | None = None  # as for MediationCertificate
+
+
+class TribunalOrder(SQLModel, table=True):
+    """An order of the First-tier Tribunal the LA must carry out (Regs 44)."""
+
+    __tablename__ = "tribunal_order"
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    pupil_id: int = Field(foreign_key="pupil.id", index=True)
+    ordered_on: date
+    kind: str = Field(max_length=20)  # assess | make-plan | amend | name-school | reconsider
+
+
+class Closure(SQLModel, table=True):
+    """Days the school is closed inside a term (INSET and the like): not school days."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    start: date
+    end: date
+    reason: str = Field(default="", max_length=120)
 
 
 class Term(SQLModel, table=True):
@@ -286,6 +312,8 @@ class Term(SQLModel, table=True):
     start: date
     end: date
     estimated: bool = False
+    half_term_start: date | None = None  # the half-term break inside the term (not school days)
+    half_term_end: date | None = None
 
 
 class SencoAppointment(SQLModel, table=True):
@@ -297,6 +325,7 @@ class SencoAppointment(SQLModel, table=True):
     prior_months: int = 0
     qualified_on: date | None = None
     award: str | None = Field(default=None, max_length=20)  # npq | nasenco
+    enrolled_on: date | None = None  # started the NPQ for SENCOs (/sen senco enrolled)
 
 
 class InfoReport(SQLModel, table=True):
@@ -341,6 +370,24 @@ class AuditLog(SQLModel, table=True):
     pupil_id: int | None = None  # no foreign key: the trail outlives an erased pupil
     action: str = Field(max_length=60)
     at: datetime = Field(default_factory=utcnow)
+
+
+class ChangeLog(SQLModel, table=True):
+    """What one person's change did, so /sen undo can reverse it (issue 10; migration 0006_record).
+
+    ``undo`` lists the steps that reverse it (rows to delete, restore or set back), or is None when the change
+    can't be undone that way (an erase, a settings change). Row values only, as the fact tables hold them.
+    """
+
+    __tablename__ = "change_log"
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    staff_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
+    pupil_id: int | None = None  # no foreign key: the log outlives an erased pupil
+    action: str = Field(max_length=60)
+    undo: list[Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    undone: bool = False
+    at: datetime = Field(default_factory=utcnow, index=True)
 
 
 # --- iCal feeds (issue 5; migration 0002) ------------------------------------------------------------------
@@ -430,6 +477,10 @@ class ReminderSweep(SQLModel, table=True):
     fingerprint: str = Field(max_length=64)
     planned_at: datetime
     since: datetime  # the first planning: a digest whose moment came before it was never "missed"
+    data_version: int = 0  # the school's data_version planned from (0013_speed2)
+    # Wall-clock time the deadlines were last read: a later sweep whose only change is the data_version plans
+    # the deadlines updated since (less a margin for transactions still open then).
+    checked_at: datetime | None = None
 
 
 class ChannelPace(SQLModel, table=True):

@@ -2,6 +2,7 @@
 SENDBOT_TEST_DATABASE_URL points at a server (CI sets it)."""
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from datetime import date
@@ -87,6 +88,23 @@ class Chat:
         reply = self(handle, text, today)
         assert not reply.ok, f"{text!r} should have been refused but replied: {reply.as_text()}"
         return reply
+
+    def record(self, handle: str, text: str) -> Reply:
+        """Record a fact as of the day it happened (or later): a fact that happened can't be dated in the
+        future (COMMANDS v2), so a scenario that records one ahead of ``today`` runs that command on its day."""
+        return self.ok(handle, text, max([self.today, *dates_in(text)]))
+
+
+_DATES = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b|\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
+
+
+def dates_in(text: str) -> list[date]:
+    """The full dates written in a command (2026-03-12, 12/03/2026)."""
+    out = []
+    for match in _DATES.finditer(text):
+        y, mo, d, d2, mo2, y2 = match.groups()
+        out.append(date(int(y), int(mo), int(d)) if y else date(int(y2), int(mo2), int(d2)))
+    return out
 
 
 @pytest.fixture

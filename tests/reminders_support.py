@@ -124,11 +124,13 @@ class Posted:
     status: int  # what the fake answered
 
     @property
-    def reminder_id(self) -> int | None:
+    def reminder_id(self) -> str | None:
+        """Which message this is: its recipient and the deadline its Done button answers (``/sen done D17``; one
+        deadline number everywhere, COMMANDS v2). Each reminder goes once per recipient and deadline."""
         for block in self.blocks:
             for element in block.get("elements", []) if block.get("type") == "actions" else []:
                 if str(element.get("value", "")).startswith("/sen done "):
-                    return int(element["value"].removeprefix("/sen done "))
+                    return f"{self.channel}:{element['value'].removeprefix('/sen done ')}"
         return None
 
     @property

@@ -16,9 +16,9 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from bot.commands import dashboard, pupils, register, school, sen
+from bot.commands import corrections, dashboard, pupils, register, school, sen, terms
 from bot.commands.context import Ctx
-from bot.commands.grammar import Arg, Command, Grammar
+from bot.commands.grammar import NOTES, Arg, Command, Grammar
 from bot.commands.words import ParseError
 from bot.metrics import observe_command
 from bot.reply import Action, Item, Reply
@@ -46,6 +46,8 @@ GRAMMAR = Grammar([
     *pupils.COMMANDS,
     *sen.COMMANDS,
     *school.COMMANDS,
+    *corrections.COMMANDS,
+    *terms.COMMANDS,
     *dashboard.COMMANDS,
     *register.COMMANDS,
 ])
@@ -71,7 +73,10 @@ def _execute(engine: Engine, school_id: int, handle: str, text: str, today: date
                 reply = command.handler(None, parsed.values)
             else:
                 actor = actor_for(session, school_id, handle)
+                notes = parsed.values.pop(NOTES, [])
                 reply = command.handler(Ctx(session, actor, today), parsed.values)
+                if notes and reply.ok:
+                    reply.lines = [*notes, *reply.lines]
         return reply, command.name, "ok" if reply.ok else "refused"
     except (Refused, ParseError) as e:
         return Reply.refused(str(e), field=e.field), command.name, "refused"

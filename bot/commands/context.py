@@ -37,4 +37,4 @@ def deadline_item(item: DueItem, today: date, *, names: bool = True) -> Item:
     detail = f" ({item.detail})" if item.detail and item.kind not in ("appeal_deadline",) else ""
     title = f"{day(item.due)}: {item.title}{who}{detail}"
     late = " LA late — consider challenging." if item.duty == "la" and item.status == "overdue" else ""
-    return Item(title, f"{when(item, today)} · acts: {DUTY[item.duty]} · {item.rule} · #{item.id}{late}")
+    return Item(title, f"{when(item, today)} · acts: {DUTY[item.duty]} · {item.rule} · D{item.id}{late}")

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from bot.commands.words import ParseError, Token, parse_date, parse_staff_ref, take_date, tokenize
+from bot.dates import numeric_day_month
 
 # Kinds of value: pupil (a reference string), staff ((handle, display)), date, text (one word or a quoted
 # phrase), choice (one of ``choices``), int, rest (every remaining word, joined).
@@ -50,6 +51,7 @@ class Opt:
     placeholder: str = ""
     help: str = ""
     max_len: int = 0  # the longest value the database can store (0: not stored, no limit)
+    past: bool = False  # a date of something that happened: a bare day-month is the latest such day
 
     @property
     def usage(self) -> str:
@@ -71,6 +73,9 @@ class Command:
     examples: tuple[str, ...] = ()
     anyone: bool = False  # may be used by people who are not (yet) on the staff list
     reads: bool = False  # only reads: a surface need not refresh what it shows (Slack's Home tab) afterwards
+    # For a fact that happened (COMMANDS v2): what to do instead when the date is in the future. Set, a bare
+    # day-month reads as the latest such day and a future date is refused with this advice.
+    happened: str = ""
 
     @property
     def name(self) -> str:
@@ -171,7 +176,10 @@ class Grammar:
                 if not tok.text:
                     raise ParseError(f"{opt.key}: needs a value, like {opt.usage.strip('[]')}.")
                 _fits(tok.text, opt.max_len, f"{opt.key}:")
-                values[opt.key] = self._value(opt.kind, opt.choices, tok.text, f"{opt.key}:", today)
+                values[opt.key] = self._value(opt.kind, opt.choices, tok.text, f"{opt.key}:", today,
+                                              past=bool(command.happened) or opt.past)
+                if opt.kind == "date":
+                    _check_happened(command, values[opt.key], tok.text, today, values)
             except ParseError as e:
                 raise e.about(opt.key) from None
         for opt in command.opts:
@@ -204,9 +212,12 @@ class Grammar:
             if later:
                 return i
             raise ParseError(f"'{words[i].text}' isn't one of {', '.join(arg.choices)}. Usage: {command.usage}")
+        if arg.kind == "date" and arg.optional and words[i].quoted:
+            return i  # an optional date left out: the quoted word is the next argument
         if arg.kind == "date":
-            values[arg.name], n = take_date(words, i, today)
+            values[arg.name], n = take_date(words, i, today, past=bool(command.happened))
             _near(values[arg.name], today)
+            _check_happened(command, values[arg.name], " ".join(t.text for t in words[i:i + n]), today, values)
             return i + n
         text = words[i].text
         last = arg is command.args[-1]
@@ -235,14 +246,14 @@ class Grammar:
 
     @staticmethod
     def _value(kind: ArgKind, choices: tuple[str, ...], text: str, label: str, today: date,
-               quoted: bool = False) -> Any:
+               quoted: bool = False, past: bool = False) -> Any:
         if choices:
             lowered = text.lower()
             if lowered not in choices:
                 raise ParseError(f"{label} takes {', '.join(choices)}; '{text}' isn't one of them.")
             return lowered
         if kind == "date":
-            return _near(parse_date(text, today), today)
+            return _near(parse_date(text, today, past), today)
         if kind == "staff":
             return parse_staff_ref(text)
         if kind == "int":
@@ -279,6 +290,36 @@ def _fits(text: str, limit: int, label: str) -> None:
     """Refuse a value longer than the database stores, naming the word and the limit."""
     if limit and len(text) > limit:
         raise ParseError(f"{label} is too long ({len(text)} characters): keep it to {limit} or fewer.")
+
+
+NOTES = "_notes"  # parsed values: lines the reply adds (a date read in a way the person may not have meant)
+
+
+def _check_happened(command: Command, d: date, typed: str, today: date, values: dict[str, Any]) -> None:
+    """COMMANDS v2: a fact that happened can't be dated in the future; a day-first date that is likely a
+    month-first slip is taken as typed, and the reply says it in words."""
+    if not command.happened:
+        return
+    if d > today:
+        raise ParseError(f"{d:%d %B %Y} is in the future, and /sen {command.name} records something that has "
+                         f"happened. {command.happened}")
+    parts = numeric_day_month(typed)
+    if parts is None:
+        return
+    first, second, year = parts
+    if first == second or first > 12 or second > 12:
+        return
+    try:
+        swapped = date(year if year is not None else today.year, first, second)
+        if year is None and swapped > today:
+            swapped = date(today.year - 1, first, second)
+    except ValueError:
+        return
+    # Likely a slip when the other reading is also in the past and nearer to today than what was typed.
+    if d < swapped <= today:
+        values.setdefault(NOTES, []).append(
+            f"Read {typed} day first, as {d.day} {d:%B %Y}. If you meant {swapped.day} {swapped:%B %Y}, "
+            "correct it with /sen fix <ref> <date>.")
 
 
 def _near(d: date, today: date) -> date:

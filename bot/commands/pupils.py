@@ -96,6 +96,12 @@ def export(ctx: Ctx, v: dict[str, Any]) -> Reply:
 
 
 def erase(ctx: Ctx, v: dict[str, Any]) -> Reply:
+    if v.get("confirm") != "yes":
+        # COMMANDS v2: nothing is erased until confirmed. Check who may erase first, so the question is honest.
+        p = svc.erase_check(ctx.session, ctx.actor, v["pupil"])
+        return Reply(f"This erases {p.name} (#{p.id}) and everything recorded about them, for good: it can't be "
+                     "undone. Nothing has been erased yet.",
+                     lines=[f"To go ahead: /sen erase #{p.id} confirm:yes"])
     name = svc.erase_pupil(ctx.session, ctx.actor, v["pupil"])
     return Reply(f"Erased {name} and everything recorded about them. The audit log keeps only that a record "
                  "was erased, and by whom.")
@@ -128,5 +134,6 @@ COMMANDS = [
     Command(("contact", "list"), "List a pupil's parent contacts.", contact_list, args=(PUPIL,), reads=True),
     Command(("export",), "Export everything held about a pupil (subject access request).", export, args=(PUPIL,),
             reads=True),
-    Command(("erase",), "Erase a pupil's record for good (right to erasure).", erase, args=(PUPIL,)),
+    Command(("erase",), "Erase a pupil's record for good (right to erasure); asks to confirm first.", erase,
+            args=(PUPIL,), opts=(Opt("confirm", choices=("yes",), help="yes: erase now (asked for first)"),)),
 ]

@@ -37,7 +37,9 @@ def _money(x: float) -> str:
 def provision(ctx: Ctx, v: dict[str, Any]) -> Reply:
     pm = prov.provision_map(ctx.session, ctx.actor, ctx.today, ref=v.get("pupil"), need=v.get("need"),
                             class_name=v.get("class"))
-    term = f"{pm.term.name}{' (estimated)' if pm.term.estimated else ''}"
+    # Estimated terms carry "(estimated)" in their name already (bot/calendar.estimate_terms).
+    estimated = pm.term.estimated and "(estimated)" not in pm.term.name
+    term = f"{pm.term.name}{' (estimated)' if estimated else ''}"
     if not pm.pupils:
         return Reply(f"No timed interventions this term ({term}) for what you asked.",
                      lines=['Give interventions sessions: and minutes: (/sen intervention add … sessions:3 '

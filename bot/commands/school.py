@@ -20,13 +20,25 @@ def due(ctx: Ctx, v: dict[str, Any]) -> Reply:
     label = {"overdue": "Overdue", "week": "Due in the next 7 days", "month": "Due in the next month",
              "term": "Due by the end of term"}[window]
     whose = "yours" if scope == "mine" else "whole school"
-    if not items:
-        return Reply(f"{label} ({whose}): nothing. 🎉" if window != "overdue" else f"Nothing overdue ({whose}).")
-    lines = []
+    if window == "overdue":
+        if not items:
+            return Reply(f"Nothing overdue ({whose}).")
+        title = f"{label} ({whose}): {items.counted}"
+        lines = []
+    else:
+        # Say what is listed: the window's deadlines and, counted apart, those already overdue (the list is
+        # capped, so the overdue count is its own query).
+        if not items:
+            return Reply(f"{label} ({whose}): nothing, and nothing overdue. 🎉")
+        late = reports.due(ctx.session, ctx.actor, "overdue", scope, ctx.today, limit=1)
+        if items.total > reports.COUNTED:  # a long list is not counted to the end (docs/decisions.md)
+            title = f"{label} ({whose}): {items.counted}, {late.counted} of them overdue"
+        else:
+            title = f"{label} ({whose}): {items.total - late.total} due, and {late.total} overdue"
+        lines = ["Overdue first, then what is due; /sen done D<number> or /sen snooze D<number> +1w answers one."]
     if items.more:
-        lines.append(f"Showing the first {len(items)} of {items.total}. Narrow it down: {_narrower(window, scope)}.")
-    return Reply(f"{label} ({whose}): {items.total}", items=[deadline_item(i, ctx.today) for i in items],
-                 lines=lines)
+        lines.append(f"Showing the first {len(items)} of {items.counted}. Narrow it down: {_narrower(window, scope)}.")
+    return Reply(title, lines=lines, items=[deadline_item(i, ctx.today) for i in items])
 
 
 def _narrower(window: str, scope: str) -> str:
@@ -60,7 +72,9 @@ def home(ctx: Ctx, v: dict[str, Any]) -> Reply:
         lines.append("Nothing overdue and nothing due in the next month. 🎉")
     elif items.total > len(shown):
         # Home is rebuilt after every change, so it stays small (docs/decisions.md, "Bounded lists").
-        lines.append(f"…and {items.total - len(shown)} more: /sen due overdue or /sen due week shows a shorter "
+        hidden = f"more than {reports.COUNTED - len(shown)}" if items.total > reports.COUNTED \
+            else str(items.total - len(shown))
+        lines.append(f"…and {hidden} more: /sen due overdue or /sen due week shows a shorter "
                      "list.")
     actions = [] if actor.role == "leader" else [
         Action("Add a pupil", "/sen pupil add"), Action("Log a parent meeting", "/sen meeting"),
@@ -88,12 +102,12 @@ def digest(ctx: Ctx, v: dict[str, Any]) -> Reply:
 
     def section(title: str, items: reports.DueList) -> None:
         if items:
-            lines.append(f"*{title}* ({items.total})")
+            lines.append(f"*{title}* ({items.counted})")
             for i in items:
                 it = deadline_item(i, ctx.today)
                 lines.append(f"  • {it.title}\n      {it.detail}")
             if items.more:
-                lines.append(f"  … and {items.more} more: /sen due overdue, /sen due week or /sen due month "
+                lines.append(f"  … and {items.more_counted} more: /sen due overdue, /sen due week or /sen due month "
                              "lists them.")
 
     section("Overdue — school duties", d.overdue_school)
@@ -102,13 +116,21 @@ def digest(ctx: Ctx, v: dict[str, Any]) -> Reply:
     section("Next four weeks", d.next_four_weeks)
     if d.no_meeting_this_term:
         names = ", ".join(f"{name} (#{pid})" for pid, name in d.no_meeting_this_term)
-        more = d.no_meeting_total - len(d.no_meeting_this_term)
-        names += f" and {more} more" if more > 0 else ""
-        lines.append(f"*On SEN support, no parent meeting yet this term* ({d.no_meeting_total}): {names}")
+        shown, total = len(d.no_meeting_this_term), d.no_meeting_total
+        if total > reports.COUNTED:
+            names += f" and more than {reports.COUNTED - shown} more"
+        elif total > shown:
+            names += f" and {total - shown} more"
+        counted = f"more than {reports.COUNTED}" if total > reports.COUNTED else str(total)
+        lines.append(f"*On SEN support, no parent meeting yet this term* ({counted}): {names}")
     section("Interventions due for review", d.interventions_due)
     section("Appeal windows open", d.appeals_open)
     if d.senco:
         section("SENCO qualification", d.senco)
+    if d.terms_to_confirm is not None:
+        y = d.terms_to_confirm
+        lines.append(f"*Term dates for {y}/{str(y + 1)[-2:]} are still estimates.* An admin should add the real ones "
+                     "before September: /sen term add \"<name>\" <start> <end>, or sendbot terms import FILE.")
     if not lines:
         lines.append("Nothing overdue and nothing due in the next four weeks.")
     term = f" — {d.term_name}" if d.term_name else ""
@@ -187,7 +209,10 @@ def staff_list(ctx: Ctx, v: dict[str, Any]) -> Reply:
 
 
 def term_add(ctx: Ctx, v: dict[str, Any]) -> Reply:
-    term, replaced = svc.add_term(ctx.session, ctx.actor, v["name"], v["start"], v["end"], ctx.today)
+    from bot.commands.terms import half_term
+
+    term, replaced = svc.add_term(ctx.session, ctx.actor, v["name"], v["start"], v["end"], ctx.today,
+                                  half_term(v.get("half-term"), ctx.today))
     extra = [f"It replaces {replaced} estimated term{'s' if replaced != 1 else ''}."] if replaced else []
     return Reply(f"Added {term.name}: {day(term.start)} to {day(term.end)}.", lines=extra)
 
@@ -201,7 +226,9 @@ def term_list(ctx: Ctx, v: dict[str, Any]) -> Reply:
         lines.append("Terms marked (estimated) are guesses: replace them with your real dates (/sen term add, or "
                      "sendbot terms import FILE).")
     return Reply(f"{len(terms)} terms", lines=lines,
-                 items=[Item(f"{t.name}: {day(t.start)} – {day(t.end)}") for t in terms])
+                 items=[Item(f"{t.name}: {day(t.start)} – {day(t.end)}",
+                             f"half-term {day(t.half_term_start)} – {day(t.half_term_end)}"
+                             if t.half_term_start else "") for t in terms])
 
 
 def settings(ctx: Ctx, v: dict[str, Any]) -> Reply:
@@ -239,6 +266,12 @@ def senco_qualified(ctx: Ctx, v: dict[str, Any]) -> Reply:
     return Reply(f"Recorded the {label} gained on {day(v['date'])}. Well done!")
 
 
+def senco_enrolled(ctx: Ctx, v: dict[str, Any]) -> Reply:
+    handle, display = v["staff"]
+    svc.senco_enrolled(ctx.session, ctx.actor, handle, display, v["date"])
+    return Reply(f"Recorded that the SENCO started the NPQ for SENCOs on {day(v['date'])}.")
+
+
 STAFF = Arg("staff", "staff", help="a mention (@alice, <@U123ABC>) or a handle")
 DATE = Arg("date", "date")
 
@@ -256,13 +289,13 @@ COMMANDS = [
             examples=("/sen feed school", "/sen feed mine"), reads=True),
     Command(("feed", "rotate"), "Replace your calendar link; the old one stops working.", feed_rotate,
             args=(Arg("which", choices=("mine", "school"), optional=True),)),
-    Command(("done",), "Mark a reminder done (or get the command that records it).", reminder_done,
-            args=(Arg("reminder", "text", help="the reminder's number, shown on it"),),
-            examples=("/sen done 42",)),
+    Command(("done",), "Mark a deadline's reminders done (or get the command that records it).", reminder_done,
+            args=(Arg("reminder", "text", help="the deadline number, like D17 (shown in /sen due and on reminders)"),),
+            examples=("/sen done D17",)),
     Command(("snooze",), "Snooze a reminder: no more about it until then.", reminder_snooze,
-            args=(Arg("reminder", "text", help="the reminder's number, shown on it"),
+            args=(Arg("reminder", "text", help="the deadline number, like D17 (shown in /sen due and on reminders)"),
                   Arg("for", "text", help="+Nd or +Nw, from 1 day to 8 weeks, e.g. +1w")),
-            examples=("/sen snooze 42 +1w",)),
+            examples=("/sen snooze D17 +1w",)),
     Command(("staff", "add"), "Add a member of staff (or change their role).", staff_add, args=(STAFF,),
             opts=(Opt("role", choices=("teacher", "ta", "senco", "leader", "admin"), required=True),
                   Opt("class", placeholder="c", help="the classes or sets they teach or support, e.g. 10X1,10Y2",
@@ -275,14 +308,16 @@ COMMANDS = [
     Command(("term", "add"), "Add a real term (replaces estimated terms it overlaps).", term_add,
             args=(Arg("name", help="the term's name, in quotes", max_len=120), Arg("start", "date"),
                   Arg("end", "date")),
+            opts=(Opt("half-term", placeholder="date..date",
+                      help="the half-term break inside the term, e.g. 2026-10-26..2026-10-30"),),
             examples=('/sen term add "Autumn 2026" 2026-09-03 2026-12-18',)),
     Command(("term", "list"), "List the school's terms.", term_list, reads=True),
     Command(("settings",), "Show or change the school's settings.", settings,
             opts=(Opt("phase", choices=("primary", "infant", "junior", "middle", "secondary", "all-through",
                                         "special")),
                   Opt("transfer-years", placeholder="years", help="year groups that transfer, e.g. 6,11"),
-                  Opt("info-report", "date", placeholder="date", help="when the SEN information report was "
-                                                                    "last published"),
+                  Opt("info-report", "date", placeholder="date", past=True,
+                      help="when the SEN information report was last published"),
                   Opt("reminder-time", placeholder="HH:MM"), Opt("digest-day", placeholder="day"),
                   Opt("reminders-channel", placeholder="channel", max_len=80),
                   Opt("names-in-feeds", choices=("yes", "no")),
@@ -299,7 +334,10 @@ COMMANDS = [
     Command(("senco", "appointed"), "Record a SENCO's appointment (starts the 3-year qualification clock).",
             senco_appointed, args=(STAFF, DATE),
             opts=(Opt("prior-months", "int", placeholder="n", help="months already served as a SENCO elsewhere"),)),
+    Command(("senco", "enrolled"), "The SENCO started the NPQ for SENCOs.", senco_enrolled, args=(STAFF, DATE),
+            happened="Record it once the course has started."),
     Command(("senco", "qualified"), "Record a SENCO's qualification.", senco_qualified, args=(STAFF, DATE),
+            happened="Record it once it has been awarded.",
             opts=(Opt("award", choices=("npq", "nasenco"),
                       help="npq (the NPQ for SENCOs, the default) or nasenco (counts only if begun before 1 Sep 2024 "
                            "and completed before 1 Sep 2027: SI 2024/535)"),)),

@@ -106,7 +106,7 @@ def _closing_quote(text: str, opening: int) -> int | None:
 # Dates among words
 # --------------------------------------------------------------------------------------------------
 
-def take_date(tokens: list[Token], i: int, today: date) -> tuple[date, int]:
+def take_date(tokens: list[Token], i: int, today: date, past: bool = False) -> tuple[date, int]:
     """Parse the date starting at ``tokens[i]``; returns (date, number of tokens consumed).
 
     A date may be spread over up to three plain words (``12 Mar 2026``); the longest reading wins. A quoted
@@ -120,10 +120,10 @@ def take_date(tokens: list[Token], i: int, today: date) -> tuple[date, int]:
         words = tokens[i : i + count]
         if len(words) < count or any(t.quoted or t.key is not None for t in words):
             continue
-        result = read_date(" ".join(t.text for t in words), today)
+        result = read_date(" ".join(t.text for t in words), today, past)
         if result is not None:
             return result, count
-    result = read_date(tokens[i].text, today)
+    result = read_date(tokens[i].text, today, past)
     if result is not None:
         return result, 1
     # Name the words that were meant together ("12 Marhc"), not just the day number.

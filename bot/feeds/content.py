@@ -12,14 +12,13 @@ import hashlib
 from datetime import UTC, date
 from functools import lru_cache
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, func
 from sqlmodel import Session, col, select
 
 from bot.feeds import alarms
 from bot.feeds.ical import CalendarInfo, FeedEvent
 from bot.reply import initials, year_label
-from bot.rules import ACT_BY_ONLY, KINDS
-from bot.rules.citations import ACT_BY_GRACE
+from bot.rules import KINDS
 from bot.rules.dates import academic_year_of, current_year_group
 from bot.services.access import Actor
 from bot.services.reports import seen_by
@@ -69,10 +68,9 @@ def calendar_info(school: m.School, token: m.FeedToken) -> CalendarInfo:
 
 
 def _passed(today: date):  # type: ignore[no-untyped-def]
-    """Deadlines time takes out of feeds: ``rules.still_worth_acting_on`` said in SQL (the same two cases)."""
+    """Deadlines time takes out of feeds: ``rules.still_worth_acting_on`` said in SQL (a lapsed appeal window)."""
     d = m.Deadline
-    return or_(and_(d.kind == "appeal_deadline", d.due < today),
-               and_(col(d.kind).in_(sorted(ACT_BY_ONLY)), d.due < today - ACT_BY_GRACE))
+    return and_(d.kind == "appeal_deadline", d.due < today)
 
 
 def _dropped_by_time(session: Session, school_id: int, today: date) -> int:
@@ -141,7 +139,7 @@ def events(session: Session, school: m.School, token: m.FeedToken, staff: m.Staf
             who = name if names else _initials(name)
             title = f"{title} — {who} ({year_label(year)})"
             lines.append(f"Pupil: #{pupil_id} (/sen pupil show #{pupil_id})")
-        lines.append(f"sendbot deadline #{id_}")
+        lines.append(f"sendbot deadline D{id_} (/sen done D{id_})")
         out.append(FeedEvent(
             uid=f"{key}.school{school_id}@sendbot", day=due,
             stamp=updated_at if updated_at.tzinfo else updated_at.replace(tzinfo=UTC), sequence=sequence,

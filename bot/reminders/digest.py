@@ -6,7 +6,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.calendar import SchoolCalendar
-from bot.services.deadlines import school_calendar
+from bot.services.deadlines import estimated_next_year, school_calendar
 from bot.services.school import DAYS, DEFAULT_SETTINGS
 from db import models as m
 
@@ -37,6 +37,16 @@ def digest_key(monday: date, recipient: str) -> str:
     return f"digest|{monday.isoformat()}|{recipient}"
 
 
+def _recipients(session: Session, school: m.School, monday: date) -> list[int]:
+    """The SENCO(s); in June, while next year's terms are still estimates, the admins too (RULES v2)."""
+    people = load_people(session, school)
+    out = list(people.sencos)
+    if estimated_next_year(session, school.id, monday) is not None or \
+            estimated_next_year(session, school.id, monday + timedelta(days=4)) is not None:
+        out += [sid for sid, s in people.staff.items() if s.role == "admin" and sid not in out]
+    return out
+
+
 def plan_digest(session: Session, school: m.School, now: datetime) -> int:
     """Write this week's digest for the school's SENCO(s) once its moment has passed; once per week.
 
@@ -61,7 +71,7 @@ def plan_digest(session: Session, school: m.School, now: datetime) -> int:
         "deadline_key": None, "pupil_id": None, "due_on": None, "step": "digest", "step_on": monday,
         "send_on": send_on, "recipient": f"staff:{sid}", "status": "pending", "attempts": 0,
         "next_attempt_at": at, "created_at": datetime.now(UTC),
-    } for sid in load_people(session, school).sencos]
+    } for sid in _recipients(session, school, monday)]
     return insert_rows(session, rows)
 
 

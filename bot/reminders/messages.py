@@ -4,7 +4,7 @@ Pupil names appear in full only in a direct message to staff who may see that pu
 leader, gets initials and the pupil's number.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from bot.reply import DUTY, Action, Reply, day, initials, year_label
 from bot.rules.citations import KINDS
@@ -41,6 +41,18 @@ def step_words(kind: str, step: str, step_on: date) -> str:
     return described
 
 
+def why_now(deadline: m.Deadline, row: m.Reminder, today: date) -> str:
+    """Why this reminder comes today, truthfully: a step caught up late says so rather than "4 weeks before"."""
+    if today > deadline.due:
+        since = deadline.due + timedelta(days=1)
+        return f"overdue since {day(since)}" + ("" if row.step in ("weekly", "snoozed") else
+                                                  f" (this reminder was planned for {day(row.send_on)})")
+    words = step_words(deadline.kind, row.step, row.step_on)
+    if row.send_on < today:
+        return f"{words} — planned for {day(row.send_on)} and sent late; it is due {relative(deadline.due, today)}"
+    return words
+
+
 def relative(due: date, today: date) -> str:
     delta = (due - today).days
     if delta == 0:
@@ -62,7 +74,7 @@ def reminder_reply(row: m.Reminder, deadline: m.Deadline, pupil: m.Pupil | None,
         about = f" — {pupil.name if named else initials(pupil.name)} (#{pupil.id}, {year})"
     overdue = today > deadline.due
     la_late = deadline.duty == "la" and overdue
-    title = f"{'Overdue' if overdue else 'Reminder'}: {kind.title}{about}"
+    title = f"{'Overdue' if overdue else 'Reminder'}: {kind.title}{about} · D{deadline.id}"
     fields = [("Due", f"{day(deadline.due)} ({relative(deadline.due, today)})"),
               ("Who must act", ACTS.get(deadline.duty, DUTY.get(deadline.duty, deadline.duty))),
               ("The law", deadline.rule)]
@@ -72,7 +84,7 @@ def reminder_reply(row: m.Reminder, deadline: m.Deadline, pupil: m.Pupil | None,
         fields.append(("SENCO", staff_label(responsible)))  # which SENCO, when a school has more than one
     elif recipient is None and responsible is not None:
         fields.append(("Responsible", staff_label(responsible)))
-    fields.append(("Why now", step_words(deadline.kind, row.step, row.step_on)))
+    fields.append(("Why now", why_now(deadline, row, today)))
     lines = []
     if la_late:
         lines.append("The LA is late. Consider challenging it: the Code expects schools to chase a late LA.")
@@ -82,6 +94,6 @@ def reminder_reply(row: m.Reminder, deadline: m.Deadline, pupil: m.Pupil | None,
     next_step = kind.next_step.replace("<pupil>", ref) if ref else kind.next_step
     lines.append(f"What to do: {next_step}")
     open_command = f"/sen pupil show #{pupil.id}" if pupil is not None else "/sen due"
-    actions = [Action("Done", f"/sen done {row.id}", primary=True),
-               Action("Snooze 1 week", f"/sen snooze {row.id} +1w"), Action("Open", open_command)]
+    actions = [Action("Done", f"/sen done D{deadline.id}", primary=True),
+               Action("Snooze 1 week", f"/sen snooze D{deadline.id} +1w"), Action("Open", open_command)]
     return Reply(title, fields=fields, lines=lines, actions=actions, private=recipient is not None)

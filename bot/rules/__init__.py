@@ -15,10 +15,12 @@ from bot.rules.ehcp import (
     assessment_deadlines,
     phase_transfer_review,
     plan_in_force,
+    reassessment_deadlines,
     review_meeting_deadlines,
+    tribunal_orders,
 )
 from bot.rules.model import Deadline, PupilFacts, SchoolFacts
-from bot.rules.school import information_report, senco_qualification
+from bot.rules.school import information_report, npq_enrolment, senco_qualification
 from bot.rules.support import intervention_reviews, parent_meetings
 
 __all__ = [
@@ -46,10 +48,13 @@ def pupil_deadlines(facts: PupilFacts, school: SchoolFacts, calendar: SchoolCale
         *review_meeting_deadlines(facts),
         *amended_plan(facts),
         *appeal_deadlines(facts),
+        *reassessment_deadlines(facts),
+        *tribunal_orders(facts),
     ]
     return sorted(out, key=lambda d: (d.due, d.kind, d.key))
 
 
 def school_deadlines(school: SchoolFacts) -> list[Deadline]:
-    """Deadlines that belong to the school itself (SENCO qualification, information report)."""
-    return sorted([*senco_qualification(school), *information_report(school)], key=lambda d: (d.due, d.key))
+    """Deadlines that belong to the school itself (SENCO qualification and NPQ enrolment, information report)."""
+    return sorted([*senco_qualification(school), *npq_enrolment(school), *information_report(school)],
+                  key=lambda d: (d.due, d.key))

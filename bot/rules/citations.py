@@ -1,7 +1,7 @@
 """Each deadline kind with who acts, its citation and a plain-English title (RULES.md)."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from bot.rules.model import Duty
 
@@ -45,28 +45,33 @@ KINDS: dict[str, Kind] = {
              "Make sure the SENCO is enrolled on the NPQ for SENCOs; record it: /sen senco qualified …"),
         Kind("information_report", "school", "CFA s69; Regs 51; CoP 6.79", "SEN information report review",
              "Review and republish the SEN information report; record it: /sen settings info-report:<date>"),
+        Kind("reassessment_decision", "la", "Regs 25", "LA decision on the EHC re-assessment request",
+             "Chase the LA if late; record it: /sen decision <pupil> <date> reassess|refuse-reassessment"),
+        Kind("reassessment_plan", "la", "Regs 27(3)", "EHC plan after re-assessment (14 weeks)",
+             "Chase the LA if late; record it: /sen decision <pupil> <date> plan-amended"),
+        Kind("tribunal_order", "la", "Regs 44(2)", "LA to carry out the tribunal's order",
+             "Chase the LA if late; record what it did: /sen decision <pupil> <date> …"),
+        Kind("npq_enrolment", "school", "DfE NPQ delivery (advisory)",
+             "Enrol the SENCO on the NPQ for SENCOs (advisory)",
+             "Enrol on the autumn NPQ cohort; record it: /sen senco enrolled <staff> <date>"),
     )
 }
 
-# Kinds that have no "done when": they are dates to act by (RULES.md "—").
+# Kinds that v1 gave no "done when" (dates to act by). RULES v2 gives them one (recorded, or the meeting
+# held / a later LA decision), so they are done or overdue like the rest and stay listed until done; the name
+# stays for the Done answer, which marks them done itself (there is no other fact to record).
 ACT_BY_ONLY = frozenset({"review_invitations", "review_report"})
-
-# How long an act-by date with nothing to record stays worth acting on after it passes (RULES.md: these drop out
-# of /sen due, the digest, feeds and reminders a week after the day).
-ACT_BY_GRACE = timedelta(days=7)
-
 
 def still_worth_acting_on(kind: str, due: date, today: date) -> bool:
     """Whether a not-done deadline still asks anything of anyone on ``today`` — the one definition that
     /sen due, the digest, the Home tab, feeds and reminders all use.
 
     A family's appeal window that has closed (HESC r.20(1): the appeal must be made by the date) asks nothing
-    more; nor does an act-by date with nothing to record (RULES.md "—": review invitations, the review report)
-    once a week has passed.
+    more. Every other kind has a "done when" in RULES v2 — review invitations and the review report too
+    (Regs 20(3)–(4), 20(7): done when recorded, the meeting held, or a later LA decision) — so it stays,
+    overdue, until that holds.
     """
-    if kind == "appeal_deadline" and today > due:
-        return False
-    return not (kind in ACT_BY_ONLY and due < today - ACT_BY_GRACE)
+    return not (kind == "appeal_deadline" and today > due)
 
 
 # How to record what closes each kind, as commands ready to run (the date may need changing): one definition for
@@ -88,6 +93,11 @@ RECORD: dict[str, tuple[tuple[str, str], ...]] = {
     "appeal_deadline": (("Appeal lodged", "/sen appeal lodged {p} today"),),
     "senco_qualification": (("Qualified", "/sen senco qualified @{senco} today award:npq"),),
     "information_report": (("Report published", "/sen settings info-report:today"),),
+    "reassessment_decision": (("LA will re-assess", "/sen decision {p} today reassess"),
+                              ("LA refused", "/sen decision {p} today refuse-reassessment")),
+    "reassessment_plan": (("Plan amended", "/sen decision {p} today plan-amended"),),
+    "tribunal_order": (("LA decision recorded", "/sen decision {p} today plan-amended"),),
+    "npq_enrolment": (("Enrolled", "/sen senco enrolled @{senco} today"),),
 }
 
 

@@ -20,9 +20,16 @@ DECISION_KINDS = (
     "plan-amended",
     "no-amend",
     "cease",
+    "reassess",
+    "refuse-reassessment",
 )
-# Decisions a family can appeal to the First-tier Tribunal (CFA 2014 s51; Regs 33).
-APPEALABLE = frozenset({"refuse-assessment", "refuse-plan", "plan-issued", "plan-amended", "no-amend", "cease"})
+# Decisions a family can appeal to the First-tier Tribunal (CFA 2014 s51; Regs 33; RULES v2 adds
+# refuse-reassessment, Regs 27).
+APPEALABLE = frozenset({"refuse-assessment", "refuse-plan", "plan-issued", "plan-amended", "no-amend", "cease",
+                        "refuse-reassessment"})
+# What a tribunal may order the LA to do, and the weeks it has to do it (Regs 44(2)).
+TRIBUNAL_ORDERS: dict[str, int] = {"assess": 2, "name-school": 2, "reconsider": 2, "amend": 5, "make-plan": 11}
+NURSERY = -1  # year:N, a school nursery class (Reception is 0)
 
 # School phases and the year groups that transfer at the end of them (RULES.md, phase_transfer_review).
 PHASES = ("primary", "infant", "junior", "middle", "secondary", "all-through", "special")
@@ -63,6 +70,23 @@ class Intervention:
 class AssessmentRequest:
     id: int
     received_on: date
+    reassessment: bool = False  # a re-assessment of a pupil with a plan (Regs 24-27)
+
+
+@dataclass(frozen=True)
+class Linked:
+    """A mediation certificate or an appeal, tied to one decision (``decision_id``) or, when None, to the
+    latest appealable decision dated on or before it (RULES v2)."""
+
+    on: date
+    decision_id: int | None = None
+
+
+@dataclass(frozen=True)
+class TribunalOrder:
+    id: int
+    ordered_on: date
+    kind: str  # one of TRIBUNAL_ORDERS
 
 
 @dataclass(frozen=True)
@@ -88,6 +112,8 @@ class ReviewMeeting:
     id: int
     booked_for: date | None = None
     held_on: date | None = None
+    invited_on: date | None = None  # invitations sent (/sen ehcp invited)
+    report_sent_on: date | None = None  # the review report sent (/sen ehcp report-sent)
 
 
 @dataclass(frozen=True)
@@ -102,8 +128,9 @@ class PupilFacts:
     decisions: tuple[Decision, ...] = ()
     plans: tuple[Plan, ...] = ()
     review_meetings: tuple[ReviewMeeting, ...] = ()
-    mediation_certificates: tuple[date, ...] = ()
-    appeals_lodged: tuple[date, ...] = ()
+    mediation_certificates: tuple[date | Linked, ...] = ()
+    appeals_lodged: tuple[date | Linked, ...] = ()
+    tribunal_orders: tuple[TribunalOrder, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -113,6 +140,7 @@ class SencoAppointment:
     appointed_on: date
     prior_months: int = 0
     qualified_on: date | None = None
+    enrolled_on: date | None = None  # started the NPQ for SENCOs
 
 
 @dataclass(frozen=True)

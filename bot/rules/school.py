@@ -3,7 +3,7 @@
 from datetime import date
 
 from bot.rules.citations import KINDS
-from bot.rules.dates import add_years
+from bot.rules.dates import add_months, add_years
 from bot.rules.model import Deadline, SchoolFacts
 
 # Regs 49(4) applies to SENCOs appointed after this day.
@@ -28,6 +28,22 @@ def senco_qualification(school: SchoolFacts) -> list[Deadline]:
             continue
         out.append(_make("senco_qualification", f"senco_qualification:{a.id}", add_years(a.appointed_on, 3),
                          a.qualified_on is not None, staff_id=a.staff_id))
+    return out
+
+
+def npq_enrolment(school: SchoolFacts) -> list[Deadline]:
+    """Advisory, not law (RULES v2, DfE NPQ delivery): the NPQ for SENCOs runs one autumn cohort a year and
+    takes 18 months plus up to 4 for the result, so a SENCO must start by 1 November of the latest year Y
+    with 1 November Y + 22 months on or before the qualification deadline D. Met by the qualification or by
+    recording the enrolment."""
+    out: list[Deadline] = []
+    for d in senco_qualification(school):
+        a = next(x for x in school.senco_appointments if d.key == f"senco_qualification:{x.id}")
+        year = d.due.year
+        while add_months(date(year, 11, 1), 22) > d.due:
+            year -= 1
+        out.append(_make("npq_enrolment", f"npq_enrolment:{a.id}", date(year, 11, 1),
+                         a.qualified_on is not None or a.enrolled_on is not None, staff_id=a.staff_id))
     return out
 
 

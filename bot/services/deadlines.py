@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, delete, select, update
 
 from bot import rules
-from bot.calendar import SchoolCalendar
+from bot.calendar import SchoolCalendar, academic_years_to_cover, estimate_terms
 from bot.calendar import Term as CalendarTerm
 from bot.rules import model as rm
 from bot.rules.dates import academic_year_of, current_year_group
@@ -24,7 +24,47 @@ from db.engine import analyze, transaction
 
 def school_calendar(session: Session, school_id: int) -> SchoolCalendar:
     terms = session.exec(select(m.Term).where(m.Term.school_id == school_id)).all()
-    return SchoolCalendar(CalendarTerm(t.start, t.end, t.name, t.estimated) for t in terms)
+    closures = session.exec(select(m.Closure).where(m.Closure.school_id == school_id)).all()
+    return SchoolCalendar(
+        (CalendarTerm(t.start, t.end, t.name, t.estimated,
+                      (t.half_term_start, t.half_term_end) if t.half_term_start and t.half_term_end else None)
+         for t in terms),
+        ((c.start, c.end) for c in closures))
+
+
+def estimated_next_year(session: Session, school_id: int | None, today: date) -> int | None:
+    """In June (RULES v2: "an admin is reminded in June"), the academic year starting next September if its terms
+    are still only estimates; else None."""
+    if today.month != 6:
+        return None
+    year = today.year
+    real = session.exec(select(m.Term.id).where(m.Term.school_id == school_id, col(m.Term.estimated).is_(False),
+                                                m.Term.start >= date(year, 9, 1),
+                                                m.Term.start <= date(year + 1, 8, 31))).first()
+    return None if real is not None else year
+
+
+def ensure_terms(session: Session, school_id: int | None, today: date) -> int:
+    """RULES v2, "Terms never run out": every academic year from this one to the next that has no terms gets
+    estimated ones (with half-terms). Returns how many terms were added."""
+    added = 0
+    for year in academic_years_to_cover(today):
+        first, last = date(year, 9, 1), date(year + 1, 8, 31)
+        has = session.exec(select(m.Term.id).where(m.Term.school_id == school_id, m.Term.start >= first,
+                                                   m.Term.start <= last)).first()
+        if has is not None:
+            continue
+        existing = session.exec(select(m.Term).where(m.Term.school_id == school_id)).all()
+        for t in estimate_terms(year):
+            if any(x.start <= t.end and x.end >= t.start for x in existing):
+                continue  # a real term already covers those days
+            half = t.half_term or (None, None)
+            session.add(m.Term(school_id=school_id, name=t.name, start=t.start, end=t.end, estimated=True,
+                               half_term_start=half[0], half_term_end=half[1]))
+            added += 1
+    if added:
+        session.flush()
+    return added
 
 
 def transfer_years(school: m.School) -> tuple[int, ...] | None:
@@ -40,7 +80,7 @@ def school_facts(session: Session, school: m.School) -> rm.SchoolFacts:
         phase=school.phase,
         transfer_years=transfer_years(school),
         senco_appointments=tuple(
-            rm.SencoAppointment(a.id or 0, a.staff_id, a.appointed_on, a.prior_months, a.qualified_on)
+            rm.SencoAppointment(a.id or 0, a.staff_id, a.appointed_on, a.prior_months, a.qualified_on, a.enrolled_on)
             for a in appointments
         ),
         info_report_published=tuple(reports),
@@ -69,6 +109,7 @@ def pupil_facts(session: Session, pupils: list[m.Pupil], today: date) -> dict[in
     reviews = _grouped(session, m.ReviewMeeting, ids)
     certificates = _grouped(session, m.MediationCertificate, ids)
     appeals = _grouped(session, m.Appeal, ids)
+    orders = _grouped(session, m.TribunalOrder, ids)
     iv_ids = [iv.id for ivs in interventions.values() for iv in ivs]
     iv_reviews: dict[int, list[m.InterventionReview]] = defaultdict(list)
     if iv_ids:
@@ -97,12 +138,15 @@ def pupil_facts(session: Session, pupils: list[m.Pupil], today: date) -> dict[in
                 )
                 for iv in interventions[p.id]
             ),
-            assessment_requests=tuple(rm.AssessmentRequest(r.id, r.received_on) for r in requests[p.id]),
+            assessment_requests=tuple(rm.AssessmentRequest(r.id, r.received_on, r.reassessment)
+                                      for r in requests[p.id]),
             decisions=tuple(rm.Decision(d.id, d.kind, d.sent_on) for d in decisions[p.id]),
             plans=tuple(rm.Plan(x.id, x.issued_on, x.ceased_on) for x in plans[p.id]),
-            review_meetings=tuple(rm.ReviewMeeting(x.id, x.booked_for, x.held_on) for x in reviews[p.id]),
-            mediation_certificates=tuple(c.issued_on for c in certificates[p.id]),
-            appeals_lodged=tuple(a.lodged_on for a in appeals[p.id]),
+            review_meetings=tuple(rm.ReviewMeeting(x.id, x.booked_for, x.held_on, x.invited_on, x.report_sent_on)
+                                  for x in reviews[p.id]),
+            mediation_certificates=tuple(rm.Linked(c.issued_on, c.decision_id) for c in certificates[p.id]),
+            appeals_lodged=tuple(rm.Linked(a.lodged_on, a.decision_id) for a in appeals[p.id]),
+            tribunal_orders=tuple(rm.TribunalOrder(o.id, o.ordered_on, o.kind) for o in orders[p.id]),
         )
     return out
 
@@ -197,7 +241,8 @@ def recompute_school_level(session: Session, school: m.School) -> None:
 
 
 def refresh_school(session: Session, school: m.School, today: date) -> None:
-    """Recompute every deadline of the school as of ``today``."""
+    """Recompute every deadline of the school as of ``today`` (first making sure its terms have not run out)."""
+    ensure_terms(session, school.id, today)
     pupils = list(session.exec(select(m.Pupil).where(m.Pupil.school_id == school.id)).all())
     recompute_pupils(session, school, pupils, today)
     recompute_school_level(session, school)

@@ -21,21 +21,24 @@ from db import models as m
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[0-9 ()-]{6,20}$")
 FACT_TABLES = (m.SupportPeriod, m.ParentMeeting, m.ParentContact, m.AssessmentRequest, m.LaDecision, m.EhcPlan,
-               m.ReviewMeeting, m.MediationCertificate, m.Appeal)
+               m.ReviewMeeting, m.MediationCertificate, m.Appeal, m.TribunalOrder)
 
 
 def parse_year(text: str) -> int:
-    """Year groups are R (Reception, stored as 0) or 1 to 14."""
+    """Year groups are N (a school nursery class, stored as -1), R (Reception, stored as 0) or 1 to 14."""
     t = text.strip().upper().removeprefix("Y").removeprefix("EAR").strip()
     if t in ("R", "RECEPTION", "0"):
         return 0
+    if t in ("N", "NURSERY"):
+        return -1
     if t.isascii() and t.isdigit() and 1 <= int(t) <= 14:  # isascii: "²" is a digit int() refuses
         return int(t)
-    raise Refused(f"year takes R or a year group from 1 to 14 (like year:5); '{text}' isn't one.", field="year")
+    raise Refused(f"year takes N (nursery), R or a year group from 1 to 14 (like year:5); '{text}' isn't one.",
+                  field="year")
 
 
 def year_label(year: int) -> str:
-    return "Reception" if year == 0 else f"Year {year}"
+    return "Nursery" if year == -1 else "Reception" if year == 0 else f"Year {year}"
 
 
 def current_year(p: m.Pupil, today: date) -> int:
@@ -217,6 +220,12 @@ def export_pupil(session: Session, actor: Actor, ref: str) -> dict[str, Any]:
     return data
 
 
+def erase_check(session: Session, actor: Actor, ref: str) -> m.Pupil:
+    """The pupil /sen erase would erase, if the person may; nothing changes."""
+    actor.require("senco", "admin", doing="erase a pupil's record")
+    return find_pupil(session, actor, ref, include_archived=True)
+
+
 def erase_pupil(session: Session, actor: Actor, ref: str) -> str:
     """Delete a pupil and every fact about them (UK GDPR Art. 17). The audit trail keeps only the id."""
     actor.require("senco", "admin", doing="erase a pupil's record")
@@ -225,6 +234,8 @@ def erase_pupil(session: Session, actor: Actor, ref: str) -> str:
     assert pid is not None
     name = pupil.name
     remove_pupil_deadlines(session, pid)
+    # The undo log holds copies of the facts: they go too.
+    session.exec(delete(m.ChangeLog).where(col(m.ChangeLog.pupil_id) == pid))
     iv_ids = list(session.exec(select(m.Intervention.id).where(m.Intervention.pupil_id == pid)).all())
     if iv_ids:
         session.exec(delete(m.InterventionReview).where(col(m.InterventionReview.intervention_id).in_(iv_ids)))

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from sqlmodel import Session, col, select
 
 from bot.rules.dates import weeks
-from bot.rules.model import DECISION_KINDS
+from bot.rules.model import APPEALABLE, DECISION_KINDS
 from bot.services.access import Actor
 from bot.services.audit import audit
 from bot.services.errors import Refused
@@ -38,7 +38,7 @@ def _done(session: Session, actor: Actor, pupil: m.Pupil, action: str, today: da
 # --- SEN support and parent meetings ---------------------------------------------------------------------
 
 
-def support_start(session: Session, actor: Actor, ref: str, start: date, today: date) -> m.Pupil:
+def support_start(session: Session, actor: Actor, ref: str, start: date, today: date) -> m.SupportPeriod:
     pupil = _pupil(session, actor, ref, "record SEN support")
     periods = session.exec(select(m.SupportPeriod).where(m.SupportPeriod.pupil_id == pupil.id)).all()
     open_period = next((p for p in periods if p.end is None), None)
@@ -47,12 +47,13 @@ def support_start(session: Session, actor: Actor, ref: str, start: date, today: 
                       f"end it first: /sen support end #{pupil.id} <date>.")
     if any(p.end is not None and p.start <= start <= p.end for p in periods):
         raise Refused(f"{start:%d %b %Y} falls inside an earlier support period for {pupil.name}.")
-    session.add(m.SupportPeriod(school_id=actor.school_id, pupil_id=pupil.id, start=start))
+    period = m.SupportPeriod(school_id=actor.school_id, pupil_id=pupil.id, start=start)
+    session.add(period)
     _done(session, actor, pupil, "support.start", today)
-    return pupil
+    return period
 
 
-def support_end(session: Session, actor: Actor, ref: str, end: date, today: date) -> m.Pupil:
+def support_end(session: Session, actor: Actor, ref: str, end: date, today: date) -> m.SupportPeriod:
     pupil = _pupil(session, actor, ref, "record SEN support")
     period = session.exec(select(m.SupportPeriod).where(m.SupportPeriod.pupil_id == pupil.id,
                                                         col(m.SupportPeriod.end).is_(None))).first()
@@ -64,18 +65,19 @@ def support_end(session: Session, actor: Actor, ref: str, end: date, today: date
     period.end = end
     session.add(period)
     _done(session, actor, pupil, "support.end", today)
-    return pupil
+    return period
 
 
 def record_meeting(session: Session, actor: Actor, ref: str, held_on: date, attendees: str | None,
-                   note: str | None, today: date) -> m.Pupil:
+                   note: str | None, today: date) -> m.ParentMeeting:
     pupil = _pupil(session, actor, ref, "log a parent meeting")
     if note is not None and len(note) > 2000:
         raise Refused("That note is too long: keep it under 2,000 characters.")
-    session.add(m.ParentMeeting(school_id=actor.school_id, pupil_id=pupil.id, held_on=held_on,
-                                attendees=attendees, note=note, recorded_by=actor.staff_id))
+    meeting = m.ParentMeeting(school_id=actor.school_id, pupil_id=pupil.id, held_on=held_on,
+                              attendees=attendees, note=note, recorded_by=actor.staff_id)
+    session.add(meeting)
     _done(session, actor, pupil, "meeting.add", today)
-    return pupil
+    return meeting
 
 
 # --- interventions ---------------------------------------------------------------------------------------
@@ -196,20 +198,33 @@ def list_interventions(session: Session, actor: Actor, ref: str | None) -> list[
 # --- EHC needs assessment, plans and reviews -------------------------------------------------------------
 
 
-def assessment_requested(session: Session, actor: Actor, ref: str, received_on: date, today: date) -> m.Pupil:
+def _live_plan(session: Session, pupil: m.Pupil) -> m.EhcPlan | None:
+    plans = session.exec(select(m.EhcPlan).where(m.EhcPlan.pupil_id == pupil.id,
+                                                 col(m.EhcPlan.ceased_on).is_(None))).all()
+    return max(plans, key=lambda p: p.issued_on) if plans else None
+
+
+def assessment_requested(session: Session, actor: Actor, ref: str, received_on: date, today: date,
+                         reassessment: bool = False) -> m.AssessmentRequest:
     pupil = _pupil(session, actor, ref, "record an assessment request")
+    if reassessment and _live_plan(session, pupil) is None:
+        raise Refused(f"A re-assessment is for a pupil with an EHC plan, and {pupil.name} has none in force. "
+                      f"For a first assessment: /sen assessment requested #{pupil.id} <date>.")
     dup = session.exec(select(m.AssessmentRequest).where(m.AssessmentRequest.pupil_id == pupil.id,
                                                          m.AssessmentRequest.received_on == received_on)).first()
     if dup is not None:
         raise Refused(f"A request received on {received_on:%d %b %Y} is already recorded for {pupil.name}.")
-    session.add(m.AssessmentRequest(school_id=actor.school_id, pupil_id=pupil.id, received_on=received_on))
-    _done(session, actor, pupil, "assessment.requested", today)
-    return pupil
+    request = m.AssessmentRequest(school_id=actor.school_id, pupil_id=pupil.id, received_on=received_on,
+                                  reassessment=reassessment)
+    session.add(request)
+    _done(session, actor, pupil, "assessment.reassessment" if reassessment else "assessment.requested", today)
+    return request
 
 
 def record_decision(session: Session, actor: Actor, ref: str, sent_on: date, kind: str, today: date,
-                    local_authority: str | None = None) -> m.Pupil:
-    """An LA decision. ``plan-issued`` also starts an EHC plan and ``cease`` ends it: one fact, two spellings.
+                    local_authority: str | None = None) -> m.LaDecision:
+    """An LA decision. ``plan-issued`` also starts an EHC plan: one fact, two spellings. A ``cease`` decision
+    is appealable and leaves the plan in force (RULES v2); ``ehcp ceased`` records that the plan ended.
 
     Decisions are recorded even when the earlier steps were not (a school may join part-way through a
     family's journey); only a second plan while one is in force is refused.
@@ -225,32 +240,102 @@ def record_decision(session: Session, actor: Actor, ref: str, sent_on: date, kin
                           "a change, use /sen decision … plan-amended.")
         session.add(m.EhcPlan(school_id=actor.school_id, pupil_id=pupil.id, issued_on=sent_on,
                               local_authority=local_authority))
-    elif kind == "cease" and live:
-        if sent_on < live[0].issued_on:
-            raise Refused(f"The plan was issued {live[0].issued_on:%d %b %Y}; it can't cease before that.")
-        live[0].ceased_on = sent_on
-        session.add(live[0])
-    session.add(m.LaDecision(school_id=actor.school_id, pupil_id=pupil.id, kind=kind, sent_on=sent_on))
+    elif kind in ("cease", "plan-amended", "no-amend", "amend-proposed", "reassess", "refuse-reassessment") \
+            and live and sent_on < live[0].issued_on:
+        raise Refused(f"{pupil.name}'s plan was issued {live[0].issued_on:%d %b %Y}; a {kind} decision about it "
+                      "can't come before that.")
+    decision = m.LaDecision(school_id=actor.school_id, pupil_id=pupil.id, kind=kind, sent_on=sent_on)
+    session.add(decision)
     _done(session, actor, pupil, f"decision.{kind}", today)
-    return pupil
+    return decision
 
 
-def review_booked(session: Session, actor: Actor, ref: str, day: date, today: date) -> m.Pupil:
+def plan_ceased(session: Session, actor: Actor, ref: str, ceased_on: date, today: date) -> m.EhcPlan:
+    """The EHC plan actually ended (RULES v2): plan deadlines due after that day go. Not the LA's appealable
+    decision to cease, which is ``/sen decision … cease``."""
+    pupil = _pupil(session, actor, ref, "record that a plan ended")
+    plan = _live_plan(session, pupil)
+    if plan is None:
+        raise Refused(f"{pupil.name} has no EHC plan in force to end.")
+    if ceased_on < plan.issued_on:
+        raise Refused(f"The plan was issued {plan.issued_on:%d %b %Y}; it can't end before that.")
+    plan.ceased_on = ceased_on
+    session.add(plan)
+    _done(session, actor, pupil, "ehcp.ceased", today)
+    return plan
+
+
+def tribunal_order(session: Session, actor: Actor, ref: str, ordered_on: date, kind: str,
+                   today: date) -> m.TribunalOrder:
+    """An order of the tribunal the LA must carry out (Regs 44(2))."""
+    pupil = _pupil(session, actor, ref, "record a tribunal order")
+    order = m.TribunalOrder(school_id=actor.school_id, pupil_id=pupil.id, ordered_on=ordered_on, kind=kind)
+    session.add(order)
+    _done(session, actor, pupil, "tribunal.order", today)
+    return order
+
+
+def _meeting_for(session: Session, pupil: m.Pupil, day: date, doing: str) -> m.ReviewMeeting:
+    """The review meeting a step belongs to: the latest booked or held on or after the step, else the latest."""
+    meetings = session.exec(select(m.ReviewMeeting).where(m.ReviewMeeting.pupil_id == pupil.id)).all()
+    if not meetings:
+        raise Refused(f"No annual review meeting is recorded for {pupil.name}, so there is nothing to {doing} "
+                      f"for. Book it first: /sen ehcp booked #{pupil.id} <date>.")
+
+    def when(x: m.ReviewMeeting) -> date:
+        return x.held_on or x.booked_for or date.min
+
+    pending = [x for x in meetings if x.held_on is None]
+    return pending[0] if pending else max(meetings, key=when)
+
+
+def review_invited(session: Session, actor: Actor, ref: str, sent_on: date, today: date) -> m.ReviewMeeting:
+    """Invitations to the annual review meeting were sent (Regs 20(3)-(4))."""
+    pupil = _pupil(session, actor, ref, "record review invitations")
+    meeting = _meeting_for(session, pupil, sent_on, "send invitations")
+    meeting.invited_on = sent_on
+    session.add(meeting)
+    _done(session, actor, pupil, "review.invited", today)
+    return meeting
+
+
+def review_report_sent(session: Session, actor: Actor, ref: str, sent_on: date, today: date) -> m.ReviewMeeting:
+    """The annual review report was sent (Regs 20(7)): the latest meeting held on or before that day."""
+    pupil = _pupil(session, actor, ref, "record a review report")
+    held = session.exec(select(m.ReviewMeeting).where(m.ReviewMeeting.pupil_id == pupil.id,
+                                                      col(m.ReviewMeeting.held_on).is_not(None))).all()
+    held = [x for x in held if x.held_on is not None and x.held_on <= sent_on]
+    if not held:
+        raise Refused(f"No review meeting held on or before {sent_on:%d %b %Y} is recorded for {pupil.name}. "
+                      f"Record it first: /sen ehcp reviewed #{pupil.id} <date>.")
+    meeting = max(held, key=lambda x: x.held_on or date.min)
+    meeting.report_sent_on = sent_on
+    session.add(meeting)
+    _done(session, actor, pupil, "review.report_sent", today)
+    return meeting
+
+
+def review_booked(session: Session, actor: Actor, ref: str, day: date, today: date) -> m.ReviewMeeting:
     """Book the annual review meeting; booking again moves a meeting not yet held."""
     pupil = _pupil(session, actor, ref, "book a review meeting")
     pending = session.exec(select(m.ReviewMeeting).where(m.ReviewMeeting.pupil_id == pupil.id,
                                                          col(m.ReviewMeeting.held_on).is_(None))).first()
     if pending is not None:
         pending.booked_for = day
-        session.add(pending)
     else:
-        session.add(m.ReviewMeeting(school_id=actor.school_id, pupil_id=pupil.id, booked_for=day))
+        pending = m.ReviewMeeting(school_id=actor.school_id, pupil_id=pupil.id, booked_for=day)
+    session.add(pending)
     _done(session, actor, pupil, "review.booked", today)
-    return pupil
+    return pending
 
 
-def review_held(session: Session, actor: Actor, ref: str, day: date, today: date) -> m.Pupil:
+def review_held(session: Session, actor: Actor, ref: str, day: date, today: date) -> m.ReviewMeeting:
     pupil = _pupil(session, actor, ref, "record a review meeting")
+    plans = session.exec(select(m.EhcPlan).where(m.EhcPlan.pupil_id == pupil.id)).all()
+    if plans and day < min(p.issued_on for p in plans):
+        first = min(p.issued_on for p in plans)
+        raise Refused(f"{pupil.name}'s EHC plan was issued {first:%d %b %Y}; an annual review of it can't be held "
+                      f"before that ({day:%d %b %Y}). Check the date, or correct the plan's date with /sen fix.")
     meetings = session.exec(select(m.ReviewMeeting).where(m.ReviewMeeting.pupil_id == pupil.id)).all()
     if any(x.held_on == day for x in meetings):
         raise Refused(f"A review meeting on {day:%d %b %Y} is already recorded for {pupil.name}.")
@@ -258,28 +343,52 @@ def review_held(session: Session, actor: Actor, ref: str, day: date, today: date
                     and abs(x.booked_for - day) <= REBOOK_WINDOW), None)
     if pending is not None:
         pending.held_on = day
-        session.add(pending)
     else:
-        session.add(m.ReviewMeeting(school_id=actor.school_id, pupil_id=pupil.id, held_on=day))
+        pending = m.ReviewMeeting(school_id=actor.school_id, pupil_id=pupil.id, held_on=day)
+    session.add(pending)
     _done(session, actor, pupil, "review.held", today)
-    return pupil
+    return pending
 
 
-def mediation_certificate(session: Session, actor: Actor, ref: str, issued_on: date, today: date) -> m.Pupil:
-    pupil = _pupil(session, actor, ref, "record a mediation certificate")
-    session.add(m.MediationCertificate(school_id=actor.school_id, pupil_id=pupil.id, issued_on=issued_on))
-    _done(session, actor, pupil, "mediation.certificate", today)
-    return pupil
-
-
-def appeal_lodged(session: Session, actor: Actor, ref: str, lodged_on: date, today: date) -> m.Pupil:
-    pupil = _pupil(session, actor, ref, "record an appeal")
-    decided = session.exec(select(m.LaDecision).where(m.LaDecision.pupil_id == pupil.id,
-                                                      m.LaDecision.sent_on <= lodged_on)).all()
-    if not any(d.kind != "assess" and d.kind != "amend-proposed" for d in decided):
-        raise Refused(f"No appealable LA decision on or before {lodged_on:%d %b %Y} is recorded for {pupil.name}. "
+def _appealed(session: Session, pupil: m.Pupil, on: date, decision_ref: str | None, what: str) -> m.LaDecision:
+    """The decision a certificate or an appeal belongs to (RULES v2): the one named (``d4``), else the latest
+    appealable decision dated on or before ``on``."""
+    decisions = session.exec(select(m.LaDecision).where(m.LaDecision.pupil_id == pupil.id)).all()
+    appealable = [d for d in decisions if d.kind in APPEALABLE]
+    if decision_ref is not None:
+        number = decision_ref.strip().lower().removeprefix("d")
+        found = next((d for d in appealable if number.isascii() and number.isdigit() and d.id == int(number)), None)
+        if found is None:
+            shown = ", ".join(f"d{d.id} ({d.kind}, {d.sent_on:%d %b %Y})" for d in appealable) or "none recorded"
+            raise Refused(f"decision:{decision_ref} is not one of {pupil.name}'s appealable decisions: {shown}.")
+        if found.sent_on > on:
+            raise Refused(f"d{found.id} was sent {found.sent_on:%d %b %Y}, after this {what} ({on:%d %b %Y}).")
+        return found
+    before = [d for d in appealable if d.sent_on <= on]
+    if not before:
+        raise Refused(f"No appealable LA decision on or before {on:%d %b %Y} is recorded for {pupil.name}. "
                       f"Record it first: /sen decision #{pupil.id} <date> refuse-assessment|refuse-plan|"
-                      "plan-issued|plan-amended|no-amend|cease.")
-    session.add(m.Appeal(school_id=actor.school_id, pupil_id=pupil.id, lodged_on=lodged_on))
+                      "plan-issued|plan-amended|no-amend|cease|refuse-reassessment.")
+    return max(before, key=lambda d: (d.sent_on, d.id or 0))
+
+
+def mediation_certificate(session: Session, actor: Actor, ref: str, issued_on: date, today: date,
+                          decision_ref: str | None = None) -> tuple[m.MediationCertificate, m.LaDecision]:
+    pupil = _pupil(session, actor, ref, "record a mediation certificate")
+    decision = _appealed(session, pupil, issued_on, decision_ref, "certificate")
+    cert = m.MediationCertificate(school_id=actor.school_id, pupil_id=pupil.id, issued_on=issued_on,
+                                  decision_id=decision.id if decision_ref is not None else None)
+    session.add(cert)
+    _done(session, actor, pupil, "mediation.certificate", today)
+    return cert, decision
+
+
+def appeal_lodged(session: Session, actor: Actor, ref: str, lodged_on: date, today: date,
+                  decision_ref: str | None = None) -> tuple[m.Appeal, m.LaDecision]:
+    pupil = _pupil(session, actor, ref, "record an appeal")
+    decision = _appealed(session, pupil, lodged_on, decision_ref, "appeal")
+    appeal = m.Appeal(school_id=actor.school_id, pupil_id=pupil.id, lodged_on=lodged_on,
+                      decision_id=decision.id if decision_ref is not None else None)
+    session.add(appeal)
     _done(session, actor, pupil, "appeal.lodged", today)
-    return pupil
+    return appeal, decision

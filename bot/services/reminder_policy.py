@@ -51,6 +51,12 @@ DEFAULT_STEPS: dict[str, str] = {
     "senco_qualification": "opens+12m=responsible+leaders opens+14m=responsible+leaders "
                            "-6m=responsible+leaders -1m=responsible+leaders",
     "information_report": "-4w=responsible+senco+leaders",
+    # RULES v2 kinds (the page gives no steps: ours, in docs/decisions.md). LA clocks as the other LA clocks;
+    # the advisory NPQ enrolment two months and two weeks before the cohort starts.
+    "reassessment_decision": "0=responsible+senco+leaders weekly=responsible+senco+leaders",
+    "reassessment_plan": "0=responsible+senco+leaders weekly=responsible+senco+leaders",
+    "tribunal_order": "0=responsible+senco+leaders weekly=responsible+senco+leaders",
+    "npq_enrolment": "-2m=responsible+leaders -2w=responsible+leaders",
 }
 
 _OFFSET = re.compile(r"([+-])([0-9]{1,4})(sd|d|w|m)", re.ASCII)

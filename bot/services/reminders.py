@@ -7,7 +7,7 @@ recipient until the day given, then reminds once more if it is still open.
 """
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import Session, col, select, update
 
@@ -32,9 +32,34 @@ def forget_plan(session: Session, school_id: int) -> None:
 
 
 def find_reminder(session: Session, actor: Actor, ref: str) -> m.Reminder:
+    """The reminder a person answers: ``D17`` (or a bare ``17``) is a deadline number, the one shown in /sen due,
+    the digest, reminders, /sen pupil show and the feed (COMMANDS v2); ``r42`` is one reminder message (buttons).
+    """
     text = ref.strip().lstrip("#")
+    if text[:1] in ("r", "R"):
+        return _reminder_by_id(session, actor, text[1:], ref)
+    number = text[1:] if text[:1] in ("d", "D") else text
+    if not (number.isascii() and number.isdigit()):
+        raise Refused(f"'{ref.strip()}' isn't a deadline number: use the number shown with it, like /sen done D17.")
+    d = session.get(m.Deadline, int(number)) if int(number) < 2**31 else None
+    if d is None or d.school_id != actor.school_id or not _may_answer(session, actor, d):
+        raise Refused(f"There is no deadline D{number} for you. /sen due lists yours with their numbers.")
+    # The answer is a hold on this deadline's reminders to this person: a reminder row stands for them.
+    return m.Reminder(school_id=d.school_id, idempotency_key="", kind=d.kind, deadline_key=d.key,
+                      pupil_id=d.pupil_id, due_on=d.due, step="answer", step_on=d.due, send_on=d.due,
+                      recipient=f"staff:{actor.staff_id}", next_attempt_at=datetime.now(UTC))
+
+
+def _may_answer(session: Session, actor: Actor, d: m.Deadline) -> bool:
+    if actor.whole_school or actor.role == "leader" or d.staff_id == actor.staff_id:
+        return True
+    pupil = session.get(m.Pupil, d.pupil_id) if d.pupil_id is not None else None
+    return pupil is not None and actor.teaches(pupil)
+
+
+def _reminder_by_id(session: Session, actor: Actor, text: str, ref: str) -> m.Reminder:
     if not (text.isascii() and text.isdigit()):
-        raise Refused(f"'{ref.strip()}' isn't a reminder number: use the number on the reminder, like /sen done 42.")
+        raise Refused(f"'{ref.strip()}' isn't a reminder number: use the number shown with it, like /sen done D17.")
     row = session.get(m.Reminder, int(text)) if int(text) < 2**31 else None
     if row is None or row.school_id != actor.school_id or not _may_act(session, actor, row):
         raise Refused(f"There is no reminder #{text} for you. Reminders show their number on the buttons and in "
@@ -107,10 +132,16 @@ def done(session: Session, actor: Actor, ref: str, today: date) -> Reply:
         return Reply(f"{about}: already recorded as done. Thank you — no more reminders about it.")
     if d.due != row.due_on:
         return Reply(f"{about}: the date has moved to {day(d.due)}; reminders now follow the new date.")
-    if d.kind in ACT_BY_ONLY:
+    if d.kind in ACT_BY_ONLY and d.pupil_id is not None:
+        # RULES v2: these are done when recorded; Done is that record, dated today (there is no other fact to
+        # ask for), so the deadline leaves /sen due and the feeds too, not only this person's reminders.
+        from bot.services import records
+
+        record = records.review_invited if d.kind == "review_invitations" else records.review_report_sent
+        record(session, actor, f"#{d.pupil_id}", today, today)
         _hold(session, actor, row, None)
         audit(session, actor, actor.school_id, "reminder.done", row.pupil_id)
-        return Reply(f"Marked done: {about}. No more reminders about it.")
+        return Reply(f"Marked done: {about}, recorded as sent today. No more reminders about it.")
     senco = session.get(m.Staff, d.staff_id) if d.staff_id is not None else None
     actions = _recording_commands(d.kind, d.pupil_id, d.detail, senco.handle if senco else None)
     return Reply(f"{about}: record it, and the deadline closes and its reminders stop.",

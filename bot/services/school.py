@@ -90,7 +90,9 @@ def create_school(session: Session, name: str, admin_handle: str, phase: str, to
     admin = m.Staff(school_id=school.id, handle=handle, role="admin")
     session.add(admin)
     for t in estimated_terms_around(today):
-        session.add(m.Term(school_id=school.id, name=t.name, start=t.start, end=t.end, estimated=True))
+        half = t.half_term or (None, None)
+        session.add(m.Term(school_id=school.id, name=t.name, start=t.start, end=t.end, estimated=True,
+                           half_term_start=half[0], half_term_end=half[1]))
     session.flush()
     assert admin.id is not None
     audit(session, Actor(admin.id, school.id, handle, "admin"), school.id, "school.create")
@@ -172,9 +174,9 @@ def remove_staff(session: Session, actor: Actor, handle: str, display: str | Non
 # --- terms -----------------------------------------------------------------------------------------------
 
 
-def add_term(session: Session, actor: Actor, name: str, start: date, end: date, today: date) -> tuple[m.Term, int]:
-    """Add a real term; it replaces the estimated terms it overlaps. Returns (term, estimates replaced)."""
-    actor.require("admin", doing="change term dates")
+def check_term(name: str, start: date, end: date, half_term: tuple[date, date] | None) -> str:
+    """A term's name, once its dates make sense: it starts before it ends, is no longer than a term, and any
+    half-term lies inside it."""
     name = " ".join(name.split())
     if not name:
         raise Refused("The term needs a name, like \"Autumn 2026\".")
@@ -182,7 +184,22 @@ def add_term(session: Session, actor: Actor, name: str, start: date, end: date, 
         raise Refused(f"The term ends ({end:%d %b %Y}) before it starts ({start:%d %b %Y}): give the start first.")
     if (end - start).days > 200:
         raise Refused(f"{start:%d %b %Y} to {end:%d %b %Y} is longer than a school term: check the dates.")
+    if half_term is not None:
+        a, b = half_term
+        if b < a or not (start < a and b < end):
+            raise Refused(f"The half-term ({a:%d %b %Y} – {b:%d %b %Y}) must fall inside the term, after its first "
+                          f"day ({start:%d %b %Y}) and before its last ({end:%d %b %Y}).")
+    return name
+
+
+def add_term(session: Session, actor: Actor, name: str, start: date, end: date, today: date,
+             half_term: tuple[date, date] | None = None) -> tuple[m.Term, int]:
+    """Add a real term; it replaces the estimated terms it overlaps. Returns (term, estimates replaced)."""
+    actor.require("admin", doing="change term dates")
+    name = check_term(name, start, end, half_term)
     terms = session.exec(select(m.Term).where(m.Term.school_id == actor.school_id)).all()
+    if any(t.name.lower() == name.lower() and not t.estimated for t in terms):
+        raise Refused(f"There is already a term called '{name}'. Change it with /sen term edit \"{name}\" …")
     overlapping = [t for t in terms if t.start <= end and t.end >= start]
     clash = [t for t in overlapping if not t.estimated]
     if clash:
@@ -191,7 +208,9 @@ def add_term(session: Session, actor: Actor, name: str, start: date, end: date, 
                       "overlap: fix the dates.")
     for t in overlapping:
         session.delete(t)
-    term = m.Term(school_id=actor.school_id, name=name, start=start, end=end)
+    first, last = half_term if half_term else (None, None)
+    term = m.Term(school_id=actor.school_id, name=name, start=start, end=end, half_term_start=first,
+                  half_term_end=last)
     session.add(term)
     audit(session, actor, actor.school_id, "term.add")
     session.flush()
@@ -242,10 +261,12 @@ def _parse_years(value: str) -> str:
         part = part.upper().removeprefix("Y").removeprefix("EAR")
         if part == "R":
             years.append(0)
+        elif part == "N":
+            years.append(-1)  # a nursery class (it transfers to Reception whatever this says: RULES v2)
         elif part.isascii() and part.isdigit() and 0 <= int(part) <= 14:  # isascii: "²" is a digit int() refuses
             years.append(int(part))
         else:
-            raise Refused(f"transfer-years takes year groups R or 1 to 14, separated by commas (like 6,11); "
+            raise Refused(f"transfer-years takes year groups N, R or 1 to 14, separated by commas (like 6,11); "
                           f"'{part}' isn't one.")
     return ",".join(str(y) for y in sorted(set(years)))
 
@@ -293,6 +314,8 @@ def change_settings(session: Session, actor: Actor, changes: dict[str, object], 
             if text.lower() not in ("yes", "no"):
                 raise Refused("names-in-feeds takes yes or no.")
             settings[key] = text.lower()
+    if phase != school.phase and "transfer-years" not in changes:
+        years = None  # RULES v2: transfer-years overrides the phase's; changing the phase clears it
     recompute_all = phase != school.phase or years != school.transfer_years
     school.phase, school.transfer_years, school.settings = phase, years, settings
     if info_report is not None:
@@ -358,8 +381,30 @@ def senco_qualified(session: Session, actor: Actor, handle: str, display: str | 
     return appointment
 
 
-def import_terms(session: Session, school_id: int, terms: list[CalendarTerm], today: date) -> tuple[int, int]:
-    """Import real terms (an operator's action). Returns (added, estimated terms replaced).
+def senco_enrolled(session: Session, actor: Actor, handle: str, display: str | None,
+                   enrolled_on: date) -> m.SencoAppointment:
+    """The SENCO started the NPQ for SENCOs: the advisory enrolment deadline is met (RULES v2)."""
+    actor.require("admin", "senco", doing="record a SENCO's NPQ enrolment")
+    staff = find_staff(session, actor.school_id, handle, display)
+    appointment = session.exec(
+        select(m.SencoAppointment).where(m.SencoAppointment.staff_id == staff.id)
+        .order_by(m.SencoAppointment.appointed_on.desc())  # type: ignore[attr-defined]
+    ).first()
+    if appointment is None:
+        raise Refused(f"@{staff.handle} has no SENCO appointment recorded. Record it first: "
+                      f"/sen senco appointed @{staff.handle} <date>")
+    appointment.enrolled_on = enrolled_on
+    session.add(appointment)
+    audit(session, actor, actor.school_id, "senco.enrolled")
+    session.flush()
+    recompute_school_level(session, get_school(session, actor.school_id))
+    return appointment
+
+
+def import_terms(session: Session, school_id: int, terms: list[CalendarTerm], today: date,
+                 closures: list[tuple[date, date, str]] | None = None) -> tuple[int, int]:
+    """Import real terms, with their half-terms, and closure days (an operator's action). Returns (added,
+    estimated terms replaced). A closure already recorded on those days is kept as it is.
 
     Refused as a whole if any term overlaps a real term already recorded, so an import never half-happens.
     """
@@ -376,7 +421,13 @@ def import_terms(session: Session, school_id: int, terms: list[CalendarTerm], to
         if e.id in replaced:
             session.delete(e)
     for t in terms:
-        session.add(m.Term(school_id=school_id, name=t.name, start=t.start, end=t.end))
+        first, last = t.half_term if t.half_term else (None, None)
+        session.add(m.Term(school_id=school_id, name=t.name, start=t.start, end=t.end, half_term_start=first,
+                           half_term_end=last))
+    known = session.exec(select(m.Closure).where(m.Closure.school_id == school_id)).all()
+    for start, end, reason in closures or []:
+        if not any(c.start <= end and c.end >= start for c in known):
+            session.add(m.Closure(school_id=school_id, start=start, end=end, reason=reason[:120]))
     session.add(m.AuditLog(school_id=school_id, action="term.import"))
     session.flush()
     refresh_school(session, get_school(session, school_id), today)

@@ -36,6 +36,7 @@ COMMANDS = [
     'pupil add "Finn White" year:5',
     'pupil add "Gus Hill" year:4',
     'pupil add "Hana Lee" year:1',
+    'pupil add "Ivy Nye" year:N',
     # Ava: SEN support, a parent meeting, two interventions.
     "/sen support start ava 2026-01-12",
     'meeting ava 10/02/2026 with:"mum"',
@@ -46,6 +47,9 @@ COMMANDS = [
     "assessment requested ben 2025-11-03",
     "assessment decided ben 2025-12-10 assess",
     "decision ben 16 Mar 2026 plan-issued",
+    # RULES v2: a re-assessment request, and the LA agrees to re-assess.
+    "assessment requested ben 2026-06-01 re-assessment",
+    "decision ben 2026-06-10 reassess",
     # Cara: Year 6 in a primary school, plan issued 14 Mar 2025, review booked, no-amend sent 30 Jun 2026.
     "ehcp issued cara 14/03/2025",
     "ehcp booked cara 2026-07-20",
@@ -64,8 +68,14 @@ COMMANDS = [
     # Gus: the same refusal as Eve's, in the other spelling, and no mediation.
     "assessment requested gus 2026-02-02",
     "decision gus 2026-03-09 refuse-assessment",
+    # RULES v2: the tribunal orders the LA to reconsider.
+    "tribunal order gus 2026-06-15 reconsider",
     # Hana: a plan issued just before Christmas' appeal rule bites.
     "ehcp issued hana 2025-10-28",
+    # RULES v2: the LA decides to cease the plan (appealable); the plan stays in force.
+    "decision hana 2026-06-01 cease",
+    # Ivy: in the school's nursery class with a plan: early years to Reception is a phase transfer.
+    "ehcp issued ivy 2025-11-10",
     # The school: SENCOs and the SEN information report.
     "staff add @sara role:senco",
     "staff add @tom role:senco",
@@ -92,6 +102,10 @@ RULE = {  # RULES.md, "citation" column
     "appeal_deadline": "HESC r.20(1), r.12; Regs 33",
     "senco_qualification": "Regs 49(4) as amended by SI 2024/535",
     "information_report": "CFA s69; Regs 51; CoP 6.79",
+    "reassessment_decision": "Regs 25",
+    "reassessment_plan": "Regs 27(3)",
+    "tribunal_order": "Regs 44(2)",
+    "npq_enrolment": "DfE NPQ delivery (advisory)",
 }
 
 # (pupil, kind, due, duty, status) as of Wed 1 Jul 2026, each worked out from RULES.md.
@@ -132,8 +146,8 @@ EXPECTED = [
     ("Dan Brown", "annual_review", "2027-05-05", SCHOOL, "open"),
     # Appeal against the plan issued 20 Jun 2025: 20 Aug is in August -> Mon 1 Sep 2025; passed.
     ("Dan Brown", "appeal_deadline", "2025-09-01", PARENT, "lapsed"),
-    # Meeting 6 May + 2 weeks = 20 May (report; nothing marks it done): overdue.
-    ("Dan Brown", "review_report", "2026-05-20", SCHOOL, "overdue"),
+    # Meeting 6 May + 2 weeks = 20 May; RULES v2: done once a later LA decision is recorded (10 Jun).
+    ("Dan Brown", "review_report", "2026-05-20", SCHOOL, "done"),
     # Meeting 6 May + 4 weeks = 3 Jun; a decision (amend-proposed, 10 Jun) came after the meeting: done.
     ("Dan Brown", "review_decision", "2026-06-03", LA, "done"),
     # amend-proposed 10 Jun + 8 weeks = 5 Aug, but meeting 6 May + 12 weeks = 29 Jul is earlier (Devon).
@@ -153,11 +167,29 @@ EXPECTED = [
     ("Hana Lee", "annual_review", "2026-10-27", SCHOOL, "open"),
     # Appeal: 28 Oct + 2 months = 28 Dec, within 25 Dec–1 Jan -> first working day after 1 Jan = Fri 2 Jan 2026.
     ("Hana Lee", "appeal_deadline", "2026-01-02", PARENT, "lapsed"),
+    # The decision to cease (1 Jun): appealable, 1 Aug is in August -> Tue 1 Sep 2026; the annual review above
+    # stays, because the plan is still in force.
+    ("Hana Lee", "appeal_deadline", "2026-09-01", PARENT, "open"),
+    # Ben's re-assessment: request 1 Jun + 15 days = 16 Jun (decided 10 Jun: done); reassess 10 Jun + 14 weeks
+    # = 16 Sep.
+    ("Ben Jones", "reassessment_decision", "2026-06-16", LA, "done"),
+    ("Ben Jones", "reassessment_plan", "2026-09-16", LA, "open"),
+    # Gus: the order to reconsider, 15 Jun + 2 weeks = 29 Jun, no LA decision since: overdue.
+    ("Gus Hill", "tribunal_order", "2026-06-29", LA, "overdue"),
+    # Ivy: plan issued 10 Nov 2025 -> annual review 9 Nov 2026; appeal 10 Jan 2026 is a Saturday -> Mon 12 Jan;
+    # nursery to Reception: by 14 Feb 2026 (the year she starts Reception), no decision: overdue.
+    ("Ivy Nye", "annual_review", "2026-11-09", SCHOOL, "open"),
+    ("Ivy Nye", "appeal_deadline", "2026-01-12", PARENT, "lapsed"),
+    ("Ivy Nye", "phase_transfer_review", "2026-02-14", LA, "overdue"),
     # Sara appointed 29 Feb 2024 (6 months' prior service): third anniversary, no 29 Feb 2027 -> 28 Feb 2027.
     (None, "senco_qualification", "2027-02-28", SCHOOL, "open"),
     # Tom appointed 1 Sep 2023 -> 1 Sep 2026; qualified 20 Jan 2026: done.
     # (Uma had 13 months as a SENCO before: no deadline.)
     (None, "senco_qualification", "2026-09-01", SCHOOL, "done"),
+    # NPQ enrolment (advisory): the latest 1 Nov with 1 Nov + 22 months on or before the deadline. Sara (28 Feb
+    # 2027): 1 Nov 2024 (-> 1 Sep 2026), not enrolled: overdue. Tom (1 Sep 2026): 1 Nov 2024; qualified: done.
+    (None, "npq_enrolment", "2024-11-01", SCHOOL, "overdue"),
+    (None, "npq_enrolment", "2024-11-01", SCHOOL, "done"),
     # Information report published 15 Jul 2025 -> review by 15 Jul 2026.
     (None, "information_report", "2026-07-15", SCHOOL, "open"),
 ]
@@ -209,7 +241,7 @@ def test_the_full_scenario(backend_cli: Cli, tmp_path: Path) -> None:
     assert {d["kind"] for d in items} == set(RULE), "every RULES.md kind should appear in this scenario"
     assert sorted(_as_tuples(items), key=repr) == sorted(EXPECTED, key=repr)
     for d in items:
-        if d["kind"] in ("senco_qualification", "information_report"):
+        if d["kind"] in ("senco_qualification", "information_report", "npq_enrolment"):
             assert d["pupil"] is None
 
     # --pupil filters to one pupil, by any of the ways of naming one.

@@ -132,9 +132,10 @@ def test_readme_inline_sen_forms_name_real_commands() -> None:
             f"README mentions `{span}`: no such command")
 
 
-def test_readme_tour_runs_as_written(cli: Cli) -> None:
+@pytest.mark.parametrize("tour_day", [TODAY, date.today().isoformat(), "2027-11-30", "2028-07-31"])
+def test_readme_tour_runs_as_written(cli: Cli, tour_day: str) -> None:
     """The README's sendbot lines (but `run`, which serves until stopped) and then all its /sen examples, in
-    order, as the admin the README's init makes: every one is carried out."""
+    order, as the admin the README's init makes: every one is carried out, on any day (its dates are relative)."""
     sen, calls = _examples(_readme())
     runnable = [args for args in calls if args and args[0] != "run" and not any(PLACEHOLDER.search(a) for a in args)]
     inits = [args for args in runnable if args[0] == "init"]
@@ -142,10 +143,10 @@ def test_readme_tour_runs_as_written(cli: Cli) -> None:
     admin = inits[0][inits[0].index("--admin") + 1]
     for args in [*inits, *(a for a in runnable if a[0] != "init")]:
         if args[0] == "deadlines" and sen:
-            cli.session(sen, as_=admin)  # the deadlines lines come after the tour in the README
+            cli.session(sen, as_=admin, today=tour_day)  # the deadlines lines come after the tour in the README
             sen = []
         _, words, rest = _resolve(args)
-        today = ["--today", TODAY] if "--today" not in args else []
+        today = ["--today", tour_day] if "--today" not in args else []
         cli.ok(*words, *today, *rest)
     if sen:
-        cli.session(sen, as_=admin)
+        cli.session(sen, as_=admin, today=tour_day)

@@ -130,7 +130,7 @@ def test_a_refusal_is_ephemeral_and_specific(slack: SlackClient, engine: Engine)
     _, _, key = slack.command('pupil add "Ava Smith" year:15')
     reply = reply_to(slack.fake, key)
     assert reply["response_type"] == "ephemeral"
-    assert "year takes R or a year group from 1 to 14" in text_of(reply["blocks"])
+    assert "year takes N (nursery), R or a year group from 1 to 14" in text_of(reply["blocks"])
     assert reply["text"].startswith("Refused:")
     assert pupils(engine) == []
 
@@ -377,7 +377,7 @@ def test_an_overflow_choice_runs_its_command(slack: SlackClient, engine: Engine)
 def test_reminder_buttons_run_done_and_snooze(slack: SlackClient, engine: Engine, school_id: int) -> None:
     add_pupil(slack)
     # A reminder's buttons are its Reply.actions (bot.reminders.messages), run like any other button.
-    for index, command in enumerate(("done 7", "snooze 7 +1w", "done seven")):
+    for index, command in enumerate(("done D7", "snooze D7 +1w", "done seven")):
         key, _ = slack.button({"type": "button", "action_id": f"sen_run_{index}", "value": f"/sen {command}"})
         reply = reply_to(slack.fake, key)
         expected = execute(engine, school_id, ADMIN.lower(), command, TODAY)
@@ -436,7 +436,7 @@ def test_modal_refusals_show_on_the_field_and_change_nothing(slack: SlackClient,
         "year": {"type": "static_select", "selected_option": {"value": "15"}},
     }).json()
     assert answer == {"response_action": "errors", "errors": {
-        "year": "year takes R or a year group from 1 to 14 (like year:5); '15' isn't one."}}
+        "year": "year takes N (nursery), R or a year group from 1 to 14 (like year:5); '15' isn't one."}}
 
     answer = slack.submit("sen_modal:intervention_add", {
         "pupil": {"type": "plain_text_input", "value": "ava"},

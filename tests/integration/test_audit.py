@@ -1,6 +1,7 @@
 """Every change writes an audit row: who, which action, which pupil; ids and action names only, no free text."""
 
 import re
+from datetime import date
 
 import db.models as m
 
@@ -27,7 +28,7 @@ CHANGES = [
     ("sue", "decision ava 2027-02-22 refuse-plan", "decision.refuse-plan", True),
     ("sue", "mediation ava certificate:2027-03-01", "mediation.certificate", True),
     ("sue", "appeal lodged ava 2027-03-10", "appeal.lodged", True),
-    ("sue", "ehcp ceased ava 2027-06-01", "decision.cease", True),
+    ("sue", "ehcp ceased ava 2027-06-01", "ehcp.ceased", True),
     ("sue", "decision ava 2027-06-02 cease", "decision.cease", True),
     ("sue", "export ava", "pupil.export", True),
     ("sue", "pupil archive ava", "pupil.archive", True),
@@ -37,13 +38,14 @@ CHANGES = [
     ("admin", "settings digest-day:friday reminders-channel:#private-sen", "settings.change", False),
     ("admin", "senco appointed @sue 2025-09-01", "senco.appointed", False),
     ("sue", "senco qualified @sue 2026-02-01", "senco.qualified", False),
-    ("sue", "erase A123456789012", "pupil.erase", True),
+    ("sue", "erase A123456789012 confirm:yes", "pupil.erase", True),
 ]
 FREE_TEXT = ["Ava", "Smith", "A123456789012", "Mrs Secretive", "private medical detail", "Jo Hidden", "07700900123",
              "jo@example.org", "Confidential", "Secret County", "Nosy Name", "Secret Term", "private-sen"]
 
 
 def test_every_change_writes_one_audit_row_with_ids_only(chat, probe):
+    chat.today = date(2027, 7, 1)  # after every fact below: facts that happened can't be dated in the future
     chat.ok("admin", "staff add @alice role:teacher class:5B")
     chat.ok("admin", "staff add @sue role:senco")
     ava = None
@@ -77,6 +79,7 @@ def test_reads_and_refusals_write_no_audit_rows(staffed, probe):
                       ("admin", "term list"), ("admin", "settings"), ("stranger", "help"), ("admin", "help due")]:
         chat.ok(who, text)
     for who, text in [("alice", "pupil show ben"), ("lee", "pupil show ava"), ("stranger", "due"),
-                      ("alice", "support start ava today"), ("admin", "meeting ava 31/02/2026"), ("admin", "done 1")]:
+                      ("alice", "support start ava today"), ("admin", "meeting ava 31/02/2026"),
+                      ("admin", "done D999")]:
         chat.refused(who, text)
     assert probe.audit() == before

@@ -190,8 +190,8 @@ def test_erase_removes_the_pupil_and_every_row_about_them(chat, probe):
         chat.ok("admin", f'assessment requested {who} 2025-09-10')
         chat.ok("admin", f'assessment decided {who} 2025-10-01 assess')
         chat.ok("admin", f'ehcp issued {who} 2026-01-20 la:"Kent"')
-        chat.ok("admin", f'ehcp booked {who} 2026-12-01')
-        chat.ok("admin", f'ehcp reviewed {who} 2026-12-01')
+        chat.ok("admin", f'ehcp booked {who} 2026-02-02')
+        chat.ok("admin", f'ehcp reviewed {who} 2026-02-02')
         chat.ok("admin", f'mediation {who} certificate:2026-02-20')
         chat.ok("admin", f'appeal lodged {who} 2026-02-25')
     fact_tables = (m.SupportPeriod, m.ParentMeeting, m.ParentContact, m.Intervention, m.AssessmentRequest,
@@ -199,7 +199,11 @@ def test_erase_removes_the_pupil_and_every_row_about_them(chat, probe):
     for table in fact_tables:
         assert probe.rows(table, pupil_id=ava), table.__name__
     ava_iv = [iv.id for iv in probe.rows(m.Intervention, pupil_id=ava)]
+    # COMMANDS v2: erase asks first, and nothing goes until it is confirmed.
     reply = chat.ok("admin", "erase ava")
+    assert "Nothing has been erased yet" in reply.title and f"/sen erase #{ava} confirm:yes" in reply.as_text()
+    assert probe.rows(m.Pupil, id=ava)
+    reply = chat.ok("admin", f"erase #{ava} confirm:yes")
     assert "Erased Ava Smith" in reply.title
     assert probe.rows(m.Pupil, id=ava) == []
     for table in fact_tables:

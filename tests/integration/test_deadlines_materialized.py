@@ -19,13 +19,17 @@ D = date
 
 
 def test_each_command_leaves_the_deadline_table_right(chat, probe):
-    chat.ok("admin", 'pupil add "Ava Smith" year:5')
+    # Year 3: as the scenario runs into later school years she is not yet in a transfer year.
+    chat.ok("admin", 'pupil add "Ava Smith" year:3')
     ava = probe.pid("Ava Smith")
     assert probe.deadlines(ava) == set()
     expected: set[tuple[str, date, bool]] = set()
 
     def step(text: str, add=(), remove=()) -> None:
-        chat.ok("admin", text)
+        if text.startswith(("intervention", "ehcp booked")):  # plans: recorded today
+            chat.ok("admin", text)
+        else:
+            chat.record("admin", text)  # on the day it happened: facts can't be dated in the future
         expected.difference_update(remove)
         expected.update(add)
         assert probe.deadlines(ava) == expected, text
@@ -67,20 +71,26 @@ def test_each_command_leaves_the_deadline_table_right(chat, probe):
     # Held on 21 Apr (the booked meeting): report + 2 weeks, LA decision + 4 weeks, and the annual review
     # rolls on to the end of the 12 months starting 21 Apr 2027.
     step("ehcp reviewed ava 2027-04-21",
-         remove={("annual_review", D(2027, 5, 19), False)},
+         remove={("annual_review", D(2027, 5, 19), False), ("review_invitations", D(2027, 4, 8), False)},
          add={("review_report", D(2027, 5, 5), False), ("review_decision", D(2027, 5, 19), False),
-              ("annual_review", D(2028, 4, 20), False)})
+              ("annual_review", D(2028, 4, 20), False), ("review_invitations", D(2027, 4, 8), True)})
     # Amendments proposed 1 May: the earlier of P + 8 weeks (26 Jun) and meeting + 12 weeks (14 Jul).
     step("decision ava 2027-05-01 amend-proposed",
-         remove={("review_decision", D(2027, 5, 19), False)},
-         add={("review_decision", D(2027, 5, 19), True), ("amended_plan", D(2027, 6, 26), False)})
+         remove={("review_decision", D(2027, 5, 19), False), ("review_report", D(2027, 5, 5), False)},
+         add={("review_decision", D(2027, 5, 19), True), ("amended_plan", D(2027, 6, 26), False),
+              ("review_report", D(2027, 5, 5), True)})
     # Plan amended 10 Jun: appealable, 10 Aug -> August -> Wed 1 Sep 2027.
     step("decision ava 2027-06-10 plan-amended",
          remove={("amended_plan", D(2027, 6, 26), False)},
          add={("amended_plan", D(2027, 6, 26), True), ("appeal_deadline", D(2027, 9, 1), False)})
-    # Ceased 1 Jul: the plan is no longer in force (no annual review); its own appeal window, 1 Sep again.
-    chat.ok("admin", "ehcp ceased ava 2027-07-01")
+    # The LA decides to cease on 15 Jun: appealable (15 Aug -> August -> Wed 1 Sep 2027), and the plan stays in
+    # force (RULES v2), so the annual review goes on.
+    chat.record("admin", "decision ava 2027-06-15 cease")
+    assert ("annual_review", D(2028, 4, 20), False) in probe.deadlines(ava)
+    # Ceased 1 Jul: the plan ended; plan deadlines due after that day go (the annual review).
+    chat.record("admin", "ehcp ceased ava 2027-07-01")
     assert ("annual_review", D(2028, 4, 20), False) not in probe.deadlines(ava)
+    assert ("amended_plan", D(2027, 6, 26), True) in probe.deadlines(ava)
     appeals = sorted((d.due, d.done, d.detail) for d in probe.rows(m.Deadline, pupil_id=ava, kind="appeal_deadline"))
     assert appeals == [(D(2026, 9, 1), True, "plan-issued"), (D(2027, 9, 1), False, "cease"),
                        (D(2027, 9, 1), False, "plan-amended")]
@@ -124,7 +134,7 @@ def test_erase_removes_the_deadlines_and_leaves_others(chat, probe):
     chat.ok("admin", "support start ava 2026-01-05")
     chat.ok("admin", "support start ben 2026-01-05")
     ava, ben = probe.pid("Ava Smith"), probe.pid("Ben Brown")
-    chat.ok("admin", "erase ava")
+    chat.ok("admin", "erase ava confirm:yes")
     assert probe.rows(m.Deadline, pupil_id=ava) == []
     assert len(probe.deadlines(ben)) == 2
 
@@ -155,14 +165,18 @@ CITATIONS = {
     "appeal_deadline": ("parent", "HESC r.20(1), r.12; Regs 33"),
     "senco_qualification": ("school", "Regs 49(4) as amended by SI 2024/535"),
     "information_report": ("school", "CFA s69; Regs 51; CoP 6.79"),
+    "reassessment_decision": ("la", "Regs 25"),
+    "reassessment_plan": ("la", "Regs 27(3)"),
+    "tribunal_order": ("la", "Regs 44(2)"),
+    "npq_enrolment": ("school", "DfE NPQ delivery (advisory)"),
 }
 
 
 def test_every_kind_from_chat_commands_with_hand_computed_dates(chat, probe, engine, school):
-    say = chat.ok
+    say = chat.record  # each fact on its day (or later): facts can't be dated in the future
     for name, year in [("Pia Parent", 3), ("Ivy Inter", 3), ("Abe Assess", 3), ("Ann Annual", 3),
                        ("Tom Transfer", 6), ("Rae Review", 3), ("Dev Devon", 3), ("Ada Appeal", 3),
-                       ("Mo Mediate", 3)]:
+                       ("Mo Mediate", 3), ("Rex Reassess", 3)]:
         say("admin", f'pupil add "{name}" year:{year}')
     # parent_meeting: support from the first day of autumn; autumn's meeting held.
     say("admin", "support start pia 2025-09-02")
@@ -190,6 +204,12 @@ def test_every_kind_from_chat_commands_with_hand_computed_dates(chat, probe, eng
     say("admin", "decision ada 2026-02-11 plan-amended")
     say("admin", "decision mo 2026-01-10 no-amend")
     say("admin", "mediation mo certificate:2026-03-01")
+    # RULES v2: a re-assessment (R + 15 days; then 14 weeks from the decision to re-assess) and a tribunal order.
+    say("admin", "assessment requested ann 2026-02-20 re-assessment")
+    say("admin", "ehcp issued rex 2025-01-10")
+    say("admin", "assessment requested rex 2026-02-25 re-assessment")
+    say("admin", "decision rex 2026-02-26 reassess")
+    say("admin", "tribunal order mo 2026-02-02 amend")
     # senco_qualification and information_report belong to the school.
     say("admin", "staff add @sue role:teacher")
     say("admin", "senco appointed @sue 29/02/2024")
@@ -217,6 +237,7 @@ def test_every_kind_from_chat_commands_with_hand_computed_dates(chat, probe, eng
     assert _got(items, "Ann Annual") == {
         ("annual_review", D(2025, 2, 28), "school", "overdue"),
         ("appeal_deadline", D(2024, 4, 29), "parent", "lapsed"),  # 29 Apr 2024 is a Monday
+        ("reassessment_decision", D(2026, 3, 7), "la", "open"),  # R + 15 days (Regs 25)
     }
     assert _got(items, "Tom Transfer") == {
         ("phase_transfer_review", D(2026, 2, 14), "la", "overdue"),
@@ -227,14 +248,15 @@ def test_every_kind_from_chat_commands_with_hand_computed_dates(chat, probe, eng
     assert _got(items, "Rae Review") == {
         ("annual_review", D(2027, 4, 20), "school", "open"),
         ("appeal_deadline", D(2025, 7, 1), "parent", "lapsed"),
-        ("review_invitations", D(2026, 4, 6), "school", "open"),
-        ("review_report", D(2026, 5, 5), "school", "open"),
+        # RULES v2: invitations are done once the meeting is held, the report once the LA decides after it.
+        ("review_invitations", D(2026, 4, 6), "school", "done"),
+        ("review_report", D(2026, 5, 5), "school", "done"),
         ("review_decision", D(2026, 5, 19), "la", "done"),  # the LA decided (amend-proposed) after the meeting
         # the earlier of P + 8 weeks (5 Jul) and meeting + 12 weeks (14 Jul)
         ("amended_plan", D(2026, 7, 5), "la", "open"),
     }
     assert _got(items, "Dev Devon") == {
-        ("review_report", D(2026, 1, 29), "school", "overdue"),
+        ("review_report", D(2026, 1, 29), "school", "done"),  # RULES v2: a later LA decision was recorded
         ("review_decision", D(2026, 2, 12), "la", "done"),  # late, but an LA decision came after the meeting
         # meeting + 12 weeks (9 Apr) is earlier than P + 8 weeks (26 Apr): R (L, M & P) v Devon CC
         ("amended_plan", D(2026, 4, 9), "la", "open"),
@@ -252,8 +274,11 @@ def test_every_kind_from_chat_commands_with_hand_computed_dates(chat, probe, eng
     assert _got(items, "Mo Mediate") == {
         # the later of 10 Jan + 2 months (10 Mar) and certificate + 1 month (1 Apr)
         ("appeal_deadline", D(2026, 4, 1), "parent", "open"),
+        ("tribunal_order", D(2026, 3, 9), "la", "open"),  # an order to amend: O + 5 weeks (Regs 44(2))
     }
     assert _got(items, None) == {
+        # advisory: the latest autumn NPQ cohort that ends (22 months on) by the deadline started 1 Nov 2024
+        ("npq_enrolment", D(2024, 11, 1), "school", "overdue"),
         ("senco_qualification", D(2027, 2, 28), "school", "open"),  # third anniversary of 29 Feb 2024
         ("information_report", D(2026, 3, 1), "school", "overdue"),
     }
@@ -275,12 +300,18 @@ def test_every_kind_from_chat_commands_with_hand_computed_dates(chat, probe, eng
         _got(items, "Abe Assess"))
     assert ("phase_transfer_review", D(2026, 2, 14), "la", "done") in _got(items, "Tom Transfer")
     assert ("amended_plan", D(2026, 7, 5), "la", "done") in _got(items, "Rae Review")
-    # An appeal lodged on 2 Mar meets the windows of decisions sent on or before it.
+    # RULES v2: an appeal lodged on 2 Mar meets the window of the latest appealable decision on or before it
+    # (plan-amended, 11 Feb), and no other.
     ada = _got(items, "Ada Appeal")
-    assert ("appeal_deadline", D(2026, 4, 7), "parent", "done") in ada
+    assert ("appeal_deadline", D(2026, 4, 7), "parent", "open") in ada
     assert ("appeal_deadline", D(2026, 4, 13), "parent", "done") in ada
     assert ("appeal_deadline", D(2026, 9, 1), "parent", "open") in ada
+    assert ("reassessment_decision", D(2026, 3, 7), "la", "open") in _got(items, "Ann Annual")
+    assert ("reassessment_decision", D(2026, 3, 12), "la", "done") in _got(items, "Rex Reassess")
+    assert ("reassessment_plan", D(2026, 6, 4), "la", "open") in _got(items, "Rex Reassess")
+    assert ("tribunal_order", D(2026, 3, 9), "la", "open") in _got(items, "Mo Mediate")
     assert _got(items, None) == {
+        ("npq_enrolment", D(2024, 11, 1), "school", "done"),
         ("senco_qualification", D(2027, 2, 28), "school", "done"),
         ("information_report", D(2026, 3, 1), "school", "done"),
         ("information_report", D(2027, 3, 1), "school", "open"),
@@ -311,7 +342,7 @@ def test_phase_transfer_review_by_phase(chat, probe, engine, school, settings, y
     assert ("phase_transfer_review", due, "la", status) in _got(items, "Tia Transfer")
     assert "phase_transfer_review" not in {k for k, *_ in _got(items, "Nia Nottransfer")}
     # A no-amend decision in this academic year, on or before the day, meets it.
-    chat.ok("admin", f"decision tia {due.isoformat()} no-amend")
+    chat.record("admin", f"decision tia {due.isoformat()} no-amend")
     assert ("phase_transfer_review", due, True) in probe.deadlines(tia)
 
 

@@ -1,5 +1,6 @@
 """What a served feed holds, read back with an independent parser (``ical``), on SQLite and PostgreSQL."""
 
+import re
 from collections.abc import Iterator
 from datetime import date, timedelta
 
@@ -137,7 +138,7 @@ def test_a_moved_deadline_keeps_its_uid_and_bumps_its_sequence(oak, server: Feed
     body, _ = fetch(server, path)
     review = by_summary(body)["Annual review due — A.S. (Year 5)"]
     assert review.sequence == 0
-    oak.ok("admin", "ehcp reviewed ava 2026-03-10")
+    oak.record("admin", "ehcp reviewed ava 2026-03-10")
     moved = {e.uid: e for e in parse(fetch(server, path)[0]).events}[review.uid]
     assert moved.dtstart == date(2027, 3, 9)
     assert moved.sequence == 1
@@ -160,7 +161,8 @@ def test_a_teachers_feed_holds_their_pupils_and_their_interventions(oak, server:
 
         actor: Actor = actor_for(session, oak.school_id, "tia")
         shown = {i.id for i in due(session, actor, "month", "mine", date(2026, 3, 20))}
-    in_feed = {int(e.description.rsplit("#", 1)[1]) for e in tia.values()}  # "sendbot deadline #<id>"
+    # "sendbot deadline D<id> (/sen done D<id>)": the one deadline number used everywhere (COMMANDS v2)
+    in_feed = {int(re.search(r"sendbot deadline D([0-9]+)", e.description).group(1)) for e in tia.values()}
     assert shown and shown <= in_feed
 
 
@@ -221,21 +223,25 @@ def test_year_groups_move_on_in_september(oak, server: FeedServer) -> None:
     assert any(s.endswith("A.S. (Year 6)") for s in by_summary(body))
 
 
-def test_act_by_dates_drop_out_a_week_after_they_pass(oak, server: FeedServer, engine: Engine) -> None:
+def test_review_invitations_stay_overdue_until_done_as_rules_v2_says(oak, server: FeedServer,
+                                                                     engine: Engine) -> None:
+    """RULES v2 gives invitations a "done when" (recorded, or the meeting held): no drop-out a week after."""
     oak.ok("admin", "ehcp booked ava 2026-03-10")  # invitations due 14 days before: Tue 24 Feb
     path = feed_path(oak.ok("lena", "feed school"))
     body, headers = fetch(server, path)
     invitations = [e for e in parse(body).events if e.summary.startswith("Annual review invitations due")]
     assert [e.dtstart for e in invitations] == [date(2026, 2, 24)]  # overdue, still shown
-    server.set_today(date(2026, 3, 3))
-    assert fetch(server, path)[1]["etag"] == headers["etag"]  # nothing changed: the same version
     version_before = data_version(engine, oak.school_id)
-    server.set_today(date(2026, 3, 4))  # more than a week past
+    server.set_today(date(2026, 3, 4))  # more than a week past: still not done, so still shown
     later, later_headers = fetch(server, path)
-    assert data_version(engine, oak.school_id) == version_before  # no deadline row changed …
-    assert later_headers["etag"] != headers["etag"]  # … yet the feed did
-    assert not any(e.summary.startswith("Annual review invitations due") for e in parse(later).events)
-    assert len(parse(later).events) == len(parse(body).events) - 1
+    assert data_version(engine, oak.school_id) == version_before
+    assert later_headers["etag"] == headers["etag"]  # time alone changed nothing
+    assert [e.dtstart for e in parse(later).events if e.summary.startswith("Annual review invitations due")] == [
+        date(2026, 2, 24)]
+    oak.ok("admin", "ehcp invited ava 2026-03-04", today=date(2026, 3, 4))  # recorded: done, so it goes
+    done, _ = fetch(server, path)
+    assert not any(e.summary.startswith("Annual review invitations due") for e in parse(done).events)
+    assert len(parse(done).events) == len(parse(body).events) - 1
 
 
 def data_version(engine: Engine, school_id: int) -> int:

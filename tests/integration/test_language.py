@@ -14,14 +14,14 @@ def test_the_sen_prefix_any_case_and_curly_quotes(chat, probe):
     chat.ok("alice", "Intervention Add ava ‘Lexia reading’ Review:+6W")
     chat.ok("alice", 'intervention review AVA "LEXIA" Today Outcome:CONTINUE')
     chat.ok("admin", "ASSESSMENT REQUESTED ava 12 MAR 2026")
-    chat.ok("admin", "Assessment Decided ava 13 mar 2026 REFUSE")
+    chat.ok("admin", "Assessment Decided ava 13 feb 2026 REFUSE")
     chat.ok("admin", "/sen Decision ava Today PLAN-ISSUED")
     chat.ok("admin", 'contact add ava „Jo Smith“ PREFERS:TEXT phone:07700900123')
     ava = probe.pupil("Ava Smith")
     assert (ava.year_group, ava.class_name, ava.teacher_id) == (0, "5B", probe.one(m.Staff, handle="alice").id)
     assert probe.one(m.Intervention, pupil_id=ava.id).what == "Lexia reading"
     assert [(d.kind, d.sent_on) for d in probe.rows(m.LaDecision, pupil_id=ava.id)] == [
-        ("refuse-assessment", date(2026, 3, 13)), ("plan-issued", date(2026, 3, 2))]
+        ("refuse-assessment", date(2026, 2, 13)), ("plan-issued", date(2026, 3, 2))]
     assert probe.one(m.ParentContact, pupil_id=ava.id).prefers == "text"
     assert chat.ok("admin", "PUPIL LIST STATUS:EHCP").title == "1 pupil"
     assert chat.ok("admin", "Due WEEK ALL").ok

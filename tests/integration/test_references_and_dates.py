@@ -99,28 +99,67 @@ DATE_FORMS = {
 }
 
 
+# COMMANDS v2: for a fact that happened a bare day-month is the latest such day up to today.
+HAPPENED_FORMS = {
+    "2026-03-01": date(2026, 3, 1),
+    "12/02/2026": date(2026, 2, 12),
+    "1/2/26": date(2026, 2, 1),
+    "1 Mar 2026": date(2026, 3, 1),
+    "12 March": date(2025, 3, 12),  # 12 March 2026 is still to come: the latest one is last year's
+    "1 March": date(2026, 3, 1),
+    "2 March": date(2026, 3, 2),  # today counts
+    "12/3": date(2025, 3, 12),
+    "today": TODAY,
+    "yesterday": date(2026, 3, 1),
+    "-2w": date(2026, 2, 16),
+    "-1m": date(2026, 2, 2),
+}
+FUTURE_FORMS = ["tomorrow", "+10d", "2026-03-12", "12 Mar 2026", "3/4/2026"]
+
+
 def test_every_date_form_through_a_command(chat, probe, pupils):
     ava = pupils["Ava Smith"]
     for n, (form, expected) in enumerate(DATE_FORMS.items()):
-        # As a positional word (up to three words, unquoted) ...
-        chat.ok("admin", f"meeting #{ava} {form}")
-        assert probe.rows(m.ParentMeeting, pupil_id=ava)[-1].held_on == expected, form
-        # ... as an option value (quoted when it has spaces) ...
+        # As an option value for something planned (quoted when it has spaces) ...
         value = f'"{form}"' if " " in form else form
         chat.ok("admin", f'intervention add #{ava} "Lexia {n}" review:{value}')
         iv = probe.one(m.Intervention, pupil_id=ava, what=f"Lexia {n}")
         assert probe.one(m.InterventionReview, intervention_id=iv.id).due == expected, form
         # ... and it is the date the deadlines are computed from.
         assert ("intervention_review", expected, False) in probe.deadlines(ava), form
+    # As a positional word (up to three words, unquoted) for a fact that happened ...
+    for form, expected in HAPPENED_FORMS.items():
+        chat.ok("admin", f"meeting #{ava} {form}")
+        assert probe.rows(m.ParentMeeting, pupil_id=ava)[-1].held_on == expected, form
+    # ... which may not be in the future: refused, saying what to do instead, and nothing is recorded.
+    for form in FUTURE_FORMS:
+        reply = probe.refused_unchanged(chat, "admin", f"meeting #{ava} {form}")
+        assert "in the future" in reply.title and "log it on the day" in reply.title, (form, reply.title)
 
 
 def test_dates_as_of_another_today(chat, probe, pupils):
     ava = pupils["Ava Smith"]
     chat.ok("admin", f"meeting #{ava} 12 March", today=date(2026, 3, 20))
-    chat.ok("admin", f"meeting #{ava} +3m", today=date(2025, 12, 31))  # 31 Dec + 3 months: 31 Mar
+    chat.ok("admin", f"meeting #{ava} 12 March", today=date(2026, 3, 11))  # the latest 12 March: last year's
     chat.ok("admin", f"meeting #{ava} -1m", today=date(2026, 3, 31))  # 31 Mar - 1 month: 28 Feb
     assert [x.held_on for x in probe.rows(m.ParentMeeting, pupil_id=ava)] == [
-        date(2027, 3, 12), date(2026, 3, 31), date(2026, 2, 28)]
+        date(2026, 3, 12), date(2025, 3, 12), date(2026, 2, 28)]
+    # Planned: 31 Dec + 3 months is 31 Mar; a bare day-month is the next such day.
+    chat.ok("admin", f'intervention add #{ava} "Lexia" review:+3m', today=date(2025, 12, 31))
+    chat.ok("admin", f'intervention add #{ava} "Maths" review:"12 March"', today=date(2026, 3, 20))
+    assert {r.due for r in probe.rows(m.InterventionReview)} == {date(2026, 3, 31), date(2027, 3, 12)}
+
+
+def test_a_likely_month_first_date_is_taken_as_typed_and_said_in_words(chat, probe, pupils):
+    """03/12 typed on 30 November is 3 December (last year's, for a meeting held); 12 March was more likely meant,
+    so the reply says the date in words."""
+    ava = pupils["Ava Smith"]
+    reply = chat.ok("admin", f"meeting #{ava} 03/12", today=date(2026, 11, 30))
+    assert probe.rows(m.ParentMeeting, pupil_id=ava)[-1].held_on == date(2025, 12, 3)
+    assert "3 December 2025" in reply.as_text() and "12 March 2026" in reply.as_text()
+    # An unambiguous one says nothing extra.
+    reply = chat.ok("admin", f"meeting #{ava} 25/11/2026", today=date(2026, 11, 30))
+    assert "If you meant" not in reply.as_text()
 
 
 IMPOSSIBLE = ["31/02/2026", "2026-02-30", "29/02/2026", "31 Apr 2026", "30 February", "31/4/26", "32/01/2026",

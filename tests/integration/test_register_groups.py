@@ -1,6 +1,7 @@
 """Teaching groups (many pupils × many groups × many staff), the ta role, census codes, the census pre-flight,
 the register export and the provision map — through the command language, on SQLite and PostgreSQL."""
 
+import re
 from datetime import date
 from typing import Any
 
@@ -153,14 +154,16 @@ def test_a_group_intervention_shows_in_each_record_and_once_in_the_provision_tot
     chat.ok("tom", 'intervention add ava "Lexia" review:+6w sessions:2 minutes:20 start:2026-01-05')
     chat.ok("tia", 'intervention add dan "Fine motor" review:+6w')  # no sessions: not counted
     pm = chat.ok("sue", "provision").as_text()
-    # This term is the estimated spring term, 5 Jan – 27 Mar 2026: 60 school days = 12 weeks.
-    # Talk Boost: 3 × 0.5 h × 12 = 18 h of TA time at £18 = £324, once; Lexia: 2 × 1/3 h × 12 = 8 h at £40 = £320.
-    assert "Staff hours: 26.0" in pm, pm
-    assert "Cost: £644.00" in pm, pm
+    # This term is the estimated spring term, 5 Jan – 27 Mar 2026, with its estimated half-term week (16–20 Feb,
+    # not school days: RULES v2): 55 school days = 11 weeks. Talk Boost: 3 × 0.5 h × 11 = 16.5 h of TA time at
+    # £18 = £297, once; Lexia: 2 × 1/3 h × 11 = 7.33 h at £40 = £293.33.
+    assert "Staff hours: 23.8" in pm, pm
+    assert "Cost: £590.33" in pm, pm
+    assert "(estimated) (estimated)" not in pm, pm
     assert "Interventions: 2" in pm
-    assert "Cara Diaz (#3): 18.0 h, £162.00" in pm  # half of the group's cost each
-    assert "Dan Evans (#4): 18.0 h, £162.00" in pm
-    assert "Ava Smith (#1): 8.0 h, £320.00" in pm
+    assert "Cara Diaz (#3): 16.5 h, £148.50" in pm  # half of the group's cost each
+    assert "Dan Evans (#4): 16.5 h, £148.50" in pm
+    assert "Ava Smith (#1): 7.3 h, £293.33" in pm
     assert "1 intervention without sessions:/minutes: left out" in pm
     one = chat.ok("sue", "provision dan").as_text()
     assert "Dan Evans" in one and "Cara Diaz" not in one
@@ -178,3 +181,30 @@ def test_a_teacher_of_several_sets_sees_the_deadlines_of_those_pupils_only(chat:
     assert names(chat.ok("tom", "due term all").as_text()) == {"Ava Smith", "Cara Diaz"}
     assert names(chat.ok("tia", "due term").as_text()) == {"Cara Diaz", "Dan Evans"}
     assert names(chat.ok("sue", "due term").as_text()) == {"Ava Smith", "Cara Diaz", "Dan Evans", "Eve Ford"}
+
+
+def test_pupil_edit_takes_several_groups_and_census_codes_and_keeps_each_role_to_its_part(chat: Any) -> None:
+    """/sen pupil edit (issue 10) validates as pupil add does (register's check_groups and check_needs)."""
+    secondary(chat)
+    edited = chat.ok("admin", "pupil edit ben class:10x1,10Y2 need:semh").as_text()
+    assert "class 10x1,10Y2" in edited and "need SEMH" in edited
+    assert "Ben Brown" in chat.ok("tom", "pupil list").as_text()
+    # A teacher corrects a pupil of their sets, but cannot move them out of every set they teach.
+    assert "need2 ASD" in chat.ok("tom", "pupil edit ben need2:ASD").as_text()
+    assert "out of your class" in chat.refused("tom", "pupil edit ben class:11A1").as_text()
+    assert "Ben Brown" in chat.ok("tom", "pupil list").as_text()  # unchanged
+    # A teaching assistant records and reviews interventions; the pupil's details are not theirs to change.
+    assert "Teaching assistants" in chat.refused("tia", "pupil edit dan need:SEMH").as_text()
+    # ... and corrects the interventions they record, not the other facts about their pupils.
+    meeting = re.search(r"Reference (m[0-9]+)", chat.ok("sue", "meeting dan 2026-01-12").as_text())
+    intervention = re.search(r"Reference (i[0-9]+)", chat.ok("tia", 'intervention add dan "Lego" review:+6w '
+                                                                    'start:2026-01-05').as_text())
+    assert meeting and intervention
+    assert "Teaching assistants" in chat.refused("tia", f"remove {meeting.group(1)}").as_text()
+    chat.ok("tia", f"fix {intervention.group(1)} 2026-01-06")
+    # Bad groups and codes are refused with what would be accepted, and change nothing.
+    assert "class:10X1,10Y2" in chat.refused("admin", "pupil edit ben class:10X1,10Y2!").as_text()
+    assert "repeats need:" in chat.refused("admin", "pupil edit ben need2:SEMH").as_text()
+    assert "ASD" in chat.refused("admin", "pupil edit ben need:XYZ").as_text()
+    shown = chat.ok("sue", "pupil show ben").as_text()
+    assert "SEMH" in shown and "ASD" in shown, shown

@@ -51,8 +51,11 @@ def test_what_a_reminder_says(town: Town) -> None:
     assert any(line.startswith("What to do: Review the intervention: /sen intervention review #") for line in
                reply.lines)
     rid = message.reminder_id
+    # One deadline number everywhere (COMMANDS v2): the reminder names it, /sen due lists it, the buttons answer it.
+    deadline = reply.title.rsplit(" · D", 1)[1]
+    assert any(item.detail.endswith(f"D{deadline}") for item in town.chat.ok("admin", "due week").items)
     assert [(a.label, a.command) for a in reply.actions] == [
-        ("Done", f"/sen done {rid}"), ("Snooze 1 week", f"/sen snooze {rid} +1w"),
+        ("Done", f"/sen done D{deadline}"), ("Snooze 1 week", f"/sen snooze D{deadline} +1w"),
         ("Open", f"/sen pupil show #{town.rows(id=rid)[0].pupil_id}")]
 
 
@@ -82,9 +85,14 @@ def test_an_appeal_window_reminds_when_it_opens_and_two_weeks_before_it_closes(t
 
 def test_the_senco_qualification_reminds_the_senco_and_leadership(town: Town) -> None:
     town.chat.ok("admin", "senco appointed @sue 2025-03-03")  # 12 months on: Tue 3 Mar 2026
-    assert town.run("2026-03-03", "08:00") == [("lee", "senco_qualification", "opens+12m"),
+    # The advisory NPQ enrolment (by 1 Nov 2025, the last autumn cohort that finishes in time) has passed: its
+    # latest step is sent late, once, with the qualification's 12-month step (RULES v2).
+    assert town.run("2026-03-03", "08:00") == [("lee", "npq_enrolment", "-2w"),
+                                               ("lee", "senco_qualification", "opens+12m"),
+                                               ("sue", "npq_enrolment", "-2w"),
                                                ("sue", "senco_qualification", "opens+12m")]
-    fields = dict(messages(town)["lee"].fields)
+    fields = dict(next(o.reply for o in town.notifier.sent
+                       if o.to.kind == "staff" and o.to.handle == "lee" and "qualification" in o.reply.title).fields)
     assert fields["Why now"] == "12 months after the SENCO was appointed"
     assert fields["SENCO"] == "@sue"
 
@@ -103,3 +111,14 @@ def test_the_responsible_person_falls_back_to_the_senco_then_the_admins(town: To
     sent = town.run("2026-03-04", "08:00")
     assert ("admin", "intervention_review", "0") in sent
     assert ("admin", "parent_meeting", "0") in sent  # autumn's meeting (no teacher): late, once, to the admin
+
+
+def test_catch_up_reminders_explain_themselves_truthfully(town: Town) -> None:
+    """Issue 10: a reminder sent late (the school joined, or sendbot was down) says it is overdue, not "4 weeks
+    before"."""
+    town.chat.ok("admin", "staff add @sue role:senco")
+    town.chat.ok("admin", "ehcp issued ava 2025-01-15")  # annual review due 14 Jan 2026: long past
+    town.run("2026-03-02", "08:00")
+    why = {dict(o.reply.fields)["Why now"] for o in town.notifier.sent if o.buttons}
+    assert why and all(w.startswith("overdue since Thu 15 Jan 2026") for w in why), why
+    assert not any("before" in w for w in why)

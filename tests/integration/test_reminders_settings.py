@@ -28,7 +28,7 @@ def test_the_defaults_are_rules_md_and_are_shown(town: Town) -> None:
     assert fields["remind intervention-review"] == "-2sd 0"
     assert fields["remind senco-qualification"] == ("opens+12m=responsible+leaders opens+14m=responsible+leaders "
                                                     "-6m=responsible+leaders -1m=responsible+leaders")
-    assert len([k for k in fields if k.startswith("remind ")]) == 13
+    assert len([k for k in fields if k.startswith("remind ")]) == 17  # RULES v2 adds four kinds
 
 
 def test_a_school_changes_one_kind_and_planning_follows(town: Town) -> None:

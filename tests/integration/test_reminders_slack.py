@@ -48,6 +48,14 @@ def rows(engine: Engine) -> list[m.Reminder]:
         return list(s.exec(select(m.Reminder).order_by(m.Reminder.id)).all())
 
 
+def deadline_id(engine: Engine, row: m.Reminder) -> int:
+    """The deadline number a reminder's buttons answer (COMMANDS v2: one number per deadline, D17)."""
+    with Session(engine) as s:
+        d = s.exec(select(m.Deadline).where(m.Deadline.key == row.deadline_key)).one()
+    assert d.id is not None
+    return d.id
+
+
 def test_a_reminder_in_slack_direct_message_with_its_buttons(setup, engine: Engine, slack: FakeSlack,  # type: ignore[no-untyped-def]
                                                             notifier: SlackNotifier) -> None:
     chat, clock = setup
@@ -62,7 +70,8 @@ def test_a_reminder_in_slack_direct_message_with_its_buttons(setup, engine: Engi
     assert actions["type"] == "actions"
     # The reply's own actions, as every button is: each runs its command through the one button listener.
     assert [(e["text"]["text"], e["value"], e.get("style")) for e in actions["elements"]] == [
-        ("Done", f"/sen done {row.id}", "primary"), ("Snooze 1 week", f"/sen snooze {row.id} +1w", None),
+        ("Done", f"/sen done D{deadline_id(engine, row)}", "primary"),
+        ("Snooze 1 week", f"/sen snooze D{deadline_id(engine, row)} +1w", None),
         ("Open", f"/sen pupil show #{row.pupil_id}", None)]
     assert all(e["action_id"].startswith("sen_run") for e in actions["elements"])
     assert "Ava Smith" in call.body and "CoP 6.48, 6.54" in call.body

@@ -108,13 +108,13 @@ def test_snooze_quiets_one_recipient_then_reminds_them_once(town: Town) -> None:
     town.chat.ok("admin", "ehcp issued ava 2025-01-15")  # overdue: weekly on Wednesdays, to @bob and @sue
     assert len(town.run("2026-03-04", "08:00")) == 2
     rid = town.reminder_id("bob", "annual_review")
-    reply = town.chat.ok("bob", f"snooze {rid} +2w", today=date(2026, 3, 4))
+    reply = town.chat.ok("bob", f"snooze r{rid} +2w", today=date(2026, 3, 4))
     assert "Wed 18 Mar 2026" in reply.title
     assert town.run("2026-03-11", "08:00") == [("sue", "annual_review", "weekly")]
     assert town.run("2026-03-18", "08:00") == [("bob", "annual_review", "weekly"), ("sue", "annual_review", "weekly")]
     # Snoozing again, then the fact is recorded: the wake-up never comes.
     rid = town.reminder_id("bob", "annual_review")
-    town.chat.ok("bob", f"snooze #{rid} +1w", today=date(2026, 3, 18))
+    town.chat.ok("bob", f"snooze r{rid} +1w", today=date(2026, 3, 18))
     town.chat.ok("bob", "ehcp reviewed ava 2026-03-20", today=date(2026, 3, 20))
     later = town.run("2026-03-25", "08:00") + town.run("2026-03-26", "08:00")
     assert [x for x in later if x[1] == "annual_review"] == []
@@ -125,7 +125,7 @@ def test_snooze_wakes_on_a_day_with_no_step_of_its_own(town: Town) -> None:
     town.chat.ok("admin", "ehcp issued ava 2025-01-15")
     town.run("2026-03-04", "08:00")
     rid = town.reminder_id("bob", "annual_review")
-    town.chat.ok("bob", f"snooze {rid} +3d", today=date(2026, 3, 4))  # until Saturday: wakes Monday
+    town.chat.ok("bob", f"snooze r{rid} +3d", today=date(2026, 3, 4))  # until Saturday: wakes Monday
     assert town.run("2026-03-09", "08:00") == [("bob", "annual_review", "snoozed")]
     assert town.run("2026-03-11", "08:00") == [("bob", "annual_review", "weekly"), ("sue", "annual_review", "weekly")]
 
@@ -136,16 +136,20 @@ def test_done_on_an_act_by_date_stops_its_reminders(town: Town) -> None:
     town.run("2026-06-08", "12:00")
     assert town.run("2026-06-09", "08:00") == [("bob", "review_invitations", "-3sd")]
     rid = town.reminder_id("bob", "review_invitations")
-    reply = town.chat.ok("bob", f"done {rid}", today=date(2026, 6, 9))
+    reply = town.chat.ok("bob", f"done r{rid}", today=date(2026, 6, 9))
     assert reply.title.startswith("Marked done")
     assert town.run("2026-06-12", "08:00") == []
+    # RULES v2: invitations are done when recorded; Done recorded them, so the deadline is done for everyone.
+    shown = town.chat.ok("admin", "pupil show ava", today=date(2026, 6, 9)).as_text()
+    assert "Annual review of the EHC plan" in shown and "invitations" not in shown.lower(), shown
+    assert "invitations" not in town.chat.ok("admin", "due month", today=date(2026, 6, 9)).as_text().lower()
 
 
 def test_done_where_the_law_wants_a_fact_offers_the_command_and_changes_nothing(town: Town) -> None:
     town.chat.ok("admin", "ehcp issued ava 2025-01-15")
     town.run("2026-03-04", "08:00")
     rid = town.reminder_id("bob", "annual_review")
-    reply = town.chat.ok("bob", f"done {rid}", today=date(2026, 3, 4))
+    reply = town.chat.ok("bob", f"done r{rid}", today=date(2026, 3, 4))
     pid = town.rows(id=rid)[0].pupil_id
     assert [a.command for a in reply.actions] == [f"/sen ehcp reviewed #{pid} today"]
     assert town.run("2026-03-11", "08:00") == [("bob", "annual_review", "weekly"), ("sue", "annual_review", "weekly")]
@@ -184,3 +188,30 @@ def test_removed_staff_are_not_messaged_and_the_senco_hears_instead(town: Town) 
     town.chat.ok("admin", 'intervention add ava "Lexia" review:2026-03-04 staff:@bob')
     town.chat.ok("admin", "staff remove @bob")
     assert town.run("2026-03-04", "08:00") == [("sue", "intervention_review", "0")]
+
+
+def test_after_a_fact_is_recorded_the_sweep_plans_only_the_deadlines_it_changed(town: Town) -> None:
+    """Same day, nothing school-wide changed: the next sweep plans the deadlines written since the last one,
+    not the whole window; a forced sweep (or a new day) plans everything."""
+    from datetime import timedelta
+
+    from sqlmodel import Session, delete, update
+
+    import db.models as m
+
+    town.chat.ok("admin", "ehcp issued ava 2024-01-10")  # annual review overdue since Jan 2025
+    town.clock.at("2026-03-03", "09:00")
+    assert plan_all(town.engine, town.clock()).planned == 2  # the annual review, to @bob and @sue
+    with Session(town.engine) as s:
+        # The annual review was written an hour ago, and its reminders are taken out of the outbox, so the
+        # rows below show which deadlines the next sweep looked at.
+        s.exec(update(m.Deadline).values(updated_at=datetime.now(UTC) - timedelta(hours=1)))
+        s.exec(delete(m.Reminder))
+        s.commit()
+    town.chat.ok("admin", 'pupil add "Ben Brown" year:4 teacher:@bob', today=date(2026, 3, 3))
+    town.chat.ok("admin", 'intervention add ben "Lexia" review:2026-03-03 staff:@bob', today=date(2026, 3, 3))
+    assert plan_all(town.engine, town.clock()).planned == 1
+    assert [r.kind for r in town.rows()] == ["intervention_review"]
+    assert plan_all(town.engine, town.clock()).planned == 0  # nothing changed since
+    assert plan_all(town.engine, town.clock(), force=True).planned == 2  # everything: the annual review again
+    assert sorted(r.kind for r in town.rows()) == ["annual_review", "annual_review", "intervention_review"]

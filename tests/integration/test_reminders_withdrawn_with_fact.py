@@ -54,5 +54,5 @@ def test_erasing_a_pupil_withdraws_their_reminders(chat, engine: Engine, school:
     chat.ok("admin", 'pupil add "Ava Smith" year:5')
     chat.ok("admin", "ehcp issued ava 2025-03-14")
     reminder = _pending_for(engine, school, "annual_review")
-    chat.ok("admin", "erase ava")
+    chat.ok("admin", "erase ava confirm:yes")
     assert _status(engine, reminder.id) == "withdrawn"

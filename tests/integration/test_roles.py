@@ -26,17 +26,22 @@ PUPIL_COMMANDS = [
     "support end {p} today",
     "assessment requested {p} 2025-10-01",
     "assessment decided {p} 2025-11-01 assess",
-    'ehcp issued {p} 2026-02-01 la:"Kent"',
-    "ehcp booked {p} 2027-01-10",
-    "ehcp reviewed {p} 2027-01-10",
-    "decision {p} 2027-01-20 amend-proposed",
-    "decision {p} 2027-02-20 plan-amended",
-    "mediation {p} certificate:2027-03-01",
-    "appeal lodged {p} 2027-03-10",
-    "ehcp ceased {p} 2027-06-01",
+    'ehcp issued {p} 2026-01-05 la:"Kent"',
+    "ehcp booked {p} 2026-02-10",
+    "ehcp invited {p} 2026-01-26",
+    "ehcp reviewed {p} 2026-02-10",
+    "ehcp report-sent {p} 2026-02-12",
+    "decision {p} 2026-02-15 amend-proposed",
+    "decision {p} 2026-02-20 plan-amended",
+    "mediation {p} certificate:2026-02-25",
+    "appeal lodged {p} 2026-02-27",
+    "tribunal order {p} 2026-02-28 amend",
+    "pupil edit {p} need:SPLD",
+    "history {p}",
+    "ehcp ceased {p} 2026-03-01",
 ]
 # Only the SENCO and admins: the record as a whole.
-RECORD_COMMANDS = ["export {p}", "pupil archive {p}", "erase {p}"]
+RECORD_COMMANDS = ["export {p}", "pupil archive {p}", "audit {p}", "erase {p} confirm:yes"]
 
 
 def _refused_everywhere(chat, probe, who: str, pupil_refs: list[str], hidden: list[str] = ()) -> list:

@@ -102,10 +102,10 @@ def test_parent_meetings_follow_the_real_terms(chat, probe):
     assert probe.deadlines(ava) == {("parent_meeting", date(2026, 3, 31), False),
                                     ("parent_meeting", date(2026, 7, 17), False)}
     # A meeting on a day of the real spring term (after the estimated one would have ended) meets it.
-    chat.ok("admin", "meeting ava 2026-03-30")
+    chat.record("admin", "meeting ava 2026-03-30")
     assert ("parent_meeting", date(2026, 3, 31), True) in probe.deadlines(ava)
     # A meeting in the holiday between real terms meets neither.
-    chat.ok("admin", "meeting ava 2026-04-13")
+    chat.record("admin", "meeting ava 2026-04-13")
     assert ("parent_meeting", date(2026, 7, 17), False) in probe.deadlines(ava)
 
 
@@ -184,20 +184,25 @@ def test_senco_appointed_and_qualified(chat, probe):
     assert sue.role == "senco"  # the appointed SENCO sees the whole school
     a = probe.one(m.SencoAppointment, staff_id=sue.id)
     assert (a.appointed_on, a.prior_months, a.qualified_on) == (date(2025, 9, 1), 0, None)
-    assert probe.deadlines(None) == {("senco_qualification", date(2028, 9, 1), False)}
+    # and the advisory NPQ enrolment: the 1 Nov 2026 cohort ends (22 months on) by 1 Sep 2028 (RULES v2)
+    assert probe.deadlines(None) == {("senco_qualification", date(2028, 9, 1), False),
+                                     ("npq_enrolment", date(2026, 11, 1), False)}
 
     reply = chat.ok("admin", "senco appointed @sam 2026-01-10 prior-months:13")
     assert "No qualification deadline: more than 12 months as a SENCO before (Regs 49(4))." in reply.lines
     chat.ok("admin", "staff add <@U999|Old Hand> role:teacher")
     reply = chat.ok("admin", "senco appointed <@U999|Old Hand> 2009-09-01")  # not after 1 Sep 2009
     assert "No qualification deadline: appointed before 1 Sep 2009 (Regs 49(4))." in reply.lines
-    assert probe.deadlines(None) == {("senco_qualification", date(2028, 9, 1), False)}
+    # and the advisory NPQ enrolment: the 1 Nov 2026 cohort ends (22 months on) by 1 Sep 2028 (RULES v2)
+    assert probe.deadlines(None) == {("senco_qualification", date(2028, 9, 1), False),
+                                     ("npq_enrolment", date(2026, 11, 1), False)}
 
     reply = chat.ok("sue", "senco qualified @sue 2026-02-01 award:nasenco")
     assert reply.title == "Recorded the NASENCO award gained on Sun 01 Feb 2026. Well done!"
     a = probe.one(m.SencoAppointment, staff_id=sue.id)
     assert (a.qualified_on, a.award) == (date(2026, 2, 1), "nasenco")
-    assert probe.deadlines(None) == {("senco_qualification", date(2028, 9, 1), True)}
+    assert probe.deadlines(None) == {("senco_qualification", date(2028, 9, 1), True),
+                                     ("npq_enrolment", date(2026, 11, 1), True)}
     reply = chat.ok("admin", "senco qualified @sam 2026-02-01")
     assert "NPQ for SENCOs" in reply.title
     assert probe.one(m.SencoAppointment, staff_id=probe.one(m.Staff, handle="sam").id).award == "npq"
@@ -220,7 +225,8 @@ def test_senco_refusals(chat, probe):
         assert why in reply.as_text(), (text, reply.as_text())
     chat.ok("admin", "senco appointed @sue 2025-09-01")
     probe.refused_unchanged(chat, "admin", "senco appointed @sue 2025-09-01")  # the same appointment twice
-    reply = probe.refused_unchanged(chat, "sue", "senco qualified @sue 2027-09-01 award:nasenco")
+    reply = probe.refused_unchanged(chat, "sue", "senco qualified @sue 2027-09-01 award:nasenco",
+                                    today=date(2027, 9, 2))
     assert "award:npq" in reply.title
 
 
@@ -280,12 +286,13 @@ def test_due_mine(busy):
     assert _seen(busy.ok("alice", "due mine")) == alice
     assert _seen(busy.ok("alice", "due all")) == alice
     assert _seen(busy.ok("alice", "due week mine")) == alice[:2]
-    assert busy.ok("alice", "due").title == "Due in the next month (yours): 4"
+    # COMMANDS v2: it says what it lists, due and overdue counted apart.
+    assert busy.ok("alice", "due").title == "Due in the next month (yours): 4 due, and 0 overdue"
     # The admin's own: the interventions they run.
     assert _seen(busy.ok("admin", "due mine")) == [(date(2026, 3, 4), "Cara"), (date(2026, 3, 31), "Cara")]
     assert _seen(busy.ok("bob", "due overdue mine")) == [(date(2026, 2, 16), "Ben")]
     assert busy.ok("lee", "due mine").items == []
-    assert busy.ok("lee", "due week mine").title == "Due in the next 7 days (yours): nothing. 🎉"
+    assert busy.ok("lee", "due week mine").title == "Due in the next 7 days (yours): nothing, and nothing overdue. 🎉"
 
 
 def test_due_refusals(busy, probe):
@@ -346,7 +353,7 @@ def test_help_on_each_command(chat):
 
 def test_help_on_a_family_and_unknown_topics(chat, probe):
     reply = chat.ok("admin", "help ehcp")
-    assert reply.as_text().count("/sen ehcp ") == 4
+    assert reply.as_text().count("/sen ehcp ") == 6  # issued, booked, reviewed, invited, report-sent, ceased
     reply = probe.refused_unchanged(chat, "admin", "help pupl add")
     assert "pupil add" in reply.title and "/sen help" in reply.title
     reply = probe.refused_unchanged(chat, "admin", "frobnicate")

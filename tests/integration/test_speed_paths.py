@@ -14,6 +14,10 @@ from db.engine import transaction
 TODAY = date(2026, 3, 2)  # as the chat fixture acts
 
 
+# The due list's first line (issue 10: overdue first, then what is due).
+HINT = "Overdue first, then what is due; /sen done D<number> or /sen snooze D<number> +1w answers one."
+
+
 def words(engine, pupil_id: int) -> list[str]:
     with transaction(engine) as session:
         return list(session.exec(select(m.PupilNameWord.word).where(m.PupilNameWord.pupil_id == pupil_id)
@@ -39,7 +43,7 @@ def test_a_pupil_is_found_by_name_word_prefix_and_upn_without_revealing_others(s
         reply = chat.refused("alice", f"pupil show {ref}")
         assert "I don't know a pupil called" in reply.title and "(#" not in reply.title, reply.title
     # Erasing a pupil takes their name words with them.
-    chat.ok("admin", "erase mae")
+    chat.ok("admin", "erase mae confirm:yes")
     assert words(probe.engine, ava) == []
 
 
@@ -68,9 +72,9 @@ def test_a_long_due_list_shows_the_first_fifty_and_how_to_narrow_it(chat, probe)
         chat.ok("admin", f'pupil add "Pupil Number{n:02d}" year:4')
         chat.ok("admin", f'intervention add Number{n:02d} "Reading" review:{(TODAY + timedelta(days=3)):%d/%m/%Y}')
     reply = chat.ok("admin", "due week")
-    assert reply.title == "Due in the next 7 days (whole school): 55"
+    assert reply.title == "Due in the next 7 days (whole school): 55 due, and 0 overdue"
     assert len(reply.items) == 50
-    assert reply.lines == ["Showing the first 50 of 55. Narrow it down: /sen due overdue or /sen due week mine."]
+    assert reply.lines == [HINT, "Showing the first 50 of 55. Narrow it down: /sen due overdue or /sen due week mine."]
     # The home view (Slack's App Home, rebuilt after every change) too.
     home = chat.ok("admin", "home")
     assert len(home.items) == 50
@@ -118,3 +122,23 @@ def test_year_groups_move_on_at_a_new_academic_year(chat):
     chat.ok("admin", 'pupil add "Ava Smith" year:5')
     september = date(2026, 9, 7)
     assert "Year 6" in chat.ok("admin", "pupil show ava", september).as_text()
+
+
+def test_a_very_long_due_list_stops_counting_and_still_shows_the_soonest(chat, engine):
+    """Past 500, a list says "more than 500" rather than counting every row; the page is still the soonest
+    deadlines, even one written last (docs/decisions.md, "Capped lists stop early")."""
+    with transaction(engine) as session:
+        for n in range(510):
+            session.add(m.Deadline(school_id=chat.school_id, key=f"test:{n}", kind="senco_qualification",
+                                   due=TODAY + timedelta(days=3 + n % 4), duty="school", rule="Regs 49(4)"))
+        session.add(m.Deadline(school_id=chat.school_id, key="test:soonest", kind="senco_qualification",
+                               due=TODAY + timedelta(days=1), duty="school", rule="Regs 49(4)", detail="the soonest"))
+    reply = chat.ok("admin", "due week")
+    assert reply.title == "Due in the next 7 days (whole school): more than 500, 0 of them overdue"
+    assert reply.lines == [HINT,
+                           "Showing the first 50 of more than 500. Narrow it down: /sen due overdue or "
+                           "/sen due week mine."]
+    assert len(reply.items) == 50 and "the soonest" in reply.items[0].title
+    text = chat.ok("admin", "digest").as_text()
+    assert "*Due this week* (more than 500)" in text and "… and more than 450 more" in text
+    assert "…and more than 450 more: /sen due overdue" in " ".join(chat.ok("admin", "home").lines)

@@ -50,6 +50,11 @@ EXPECTED_KINDS: dict[str, tuple[str, str]] = {
     # carries the citation proper and leaves the note to the kind's title and next step.
     "senco_qualification": ("school", "Regs 49(4) as amended by SI 2024/535"),
     "information_report": ("school", "CFA s69; Regs 51; CoP 6.79"),
+    # RULES v2
+    "reassessment_decision": ("la", "Regs 25"),
+    "reassessment_plan": ("la", "Regs 27(3)"),
+    "tribunal_order": ("la", "Regs 44(2)"),
+    "npq_enrolment": ("school", "DfE NPQ delivery (advisory)"),
 }
 
 
@@ -103,7 +108,7 @@ def test_act_by_only_kinds_are_the_ones_with_no_done_when() -> None:
 
 def test_appealable_decisions() -> None:
     assert frozenset(
-        {"refuse-assessment", "refuse-plan", "plan-issued", "plan-amended", "no-amend", "cease"}
+        {"refuse-assessment", "refuse-plan", "plan-issued", "plan-amended", "no-amend", "cease", "refuse-reassessment"}
     ) == APPEALABLE
 
 
@@ -122,7 +127,9 @@ def test_a_full_case_produces_every_pupil_kind_with_its_duty_and_citation() -> N
         review_meetings=(ReviewMeeting(1, booked_for=date(2026, 2, 10), held_on=date(2026, 2, 10)),),
     )
     out = run(f, date(2025, 10, 1))
-    pupil_kinds = set(EXPECTED_KINDS) - {"senco_qualification", "information_report"}
+    # RULES v2's kinds have their own full case in test_rules_v2.py.
+    pupil_kinds = set(EXPECTED_KINDS) - {"senco_qualification", "information_report", "npq_enrolment",
+                                         "reassessment_decision", "reassessment_plan", "tribunal_order"}
     assert {d.kind for d in out} == pupil_kinds
     for d in out:
         assert_kind(d, d.kind)
@@ -643,7 +650,7 @@ def test_review_report_not_moved_off_new_years_day() -> None:
         (Decision(1, "amend-proposed", date(2026, 4, 20)), True),  # late, but recorded
         (Decision(1, "cease", date(2026, 3, 30)), True),
         (Decision(1, "refuse-assessment", date(2026, 3, 30)), True),  # "any LA decision"
-        (Decision(1, "no-amend", date(2026, 3, 10)), False),  # not *after* M
+        (Decision(1, "no-amend", date(2026, 3, 10)), True),  # RULES v2: the meeting day itself counts
         (Decision(1, "no-amend", date(2025, 3, 30)), False),  # last year's
     ],
 )
@@ -822,7 +829,7 @@ def test_appeal_status_open_lapsed_done() -> None:
 )
 def test_senco_qualification_due_on_the_third_anniversary(appointed: date, prior_months: int, expected: date) -> None:
     school = SchoolFacts(senco_appointments=(SencoAppointment(3, 11, appointed, prior_months),))
-    (d,) = school_deadlines(school)
+    (d,) = of_kind(school_deadlines(school), "senco_qualification")
     assert d.due == expected
     assert d.key == "senco_qualification:3"
     assert d.staff_id == 11
@@ -848,7 +855,7 @@ def test_senco_qualification_exemptions(appointed: date, prior_months: int) -> N
 
 def test_senco_qualification_done_when_qualified() -> None:
     appointment = SencoAppointment(3, 11, date(2025, 9, 1), qualified_on=date(2027, 7, 1))
-    (d,) = school_deadlines(SchoolFacts(senco_appointments=(appointment,)))
+    (d,) = of_kind(school_deadlines(SchoolFacts(senco_appointments=(appointment,))), "senco_qualification")
     assert d.done
     assert d.status(date(2030, 1, 1)) == "done"
 
@@ -885,6 +892,7 @@ def test_school_deadlines_sorted_by_due() -> None:
     )
     out = school_deadlines(school)
     assert [(d.kind, d.due) for d in out] == [
+        ("npq_enrolment", date(2024, 11, 1)),
         ("information_report", date(2026, 9, 30)),
         ("senco_qualification", date(2027, 1, 8)),
     ]
