@@ -1,0 +1,72 @@
+"""The Reply → Adaptive Card renderer and the Teams message text: pure, no SDK."""
+
+import json
+
+from bot.commands.reply import Action, Item, Reply
+from bot.teams import cards
+from bot.teams.text import command_text
+
+
+def test_a_reply_becomes_a_card_with_facts_items_and_buttons():
+    reply = Reply("Ann B. (Year 4)", fields=[("SEN status", "EHCP")], lines=["Two deadlines open."],
+                  items=[Item("Fri 12 Jun 2026: Annual review", "in 5 days · #7")],
+                  actions=[Action("Done", "/sen done 7"), Action("Snooze 1 week", "/sen snooze 7 +1w")])
+    card = cards.render(reply)
+    assert card["type"] == "AdaptiveCard" and card["version"] == "1.5"
+    assert card["body"][0]["text"] == "Ann B. (Year 4)" and card["body"][0]["color"] == "Default"
+    assert card["body"][1] == {"type": "FactSet", "facts": [{"title": "SEN status", "value": "EHCP"}]}
+    texts = json.dumps(card["body"])
+    assert "Two deadlines open." in texts and "Annual review" in texts and "in 5 days" in texts
+    assert card["actions"] == [
+        {"type": "Action.Submit", "title": "Done", "data": {"sendbot": "/sen done 7"}},
+        {"type": "Action.Submit", "title": "Snooze 1 week", "data": {"sendbot": "/sen snooze 7 +1w"}},
+    ]
+    assert cards.attachment(reply)["contentType"] == "application/vnd.microsoft.card.adaptive"
+
+
+def test_a_refusal_is_shown_as_a_warning_without_buttons():
+    card = cards.render(Reply.refused("There is no pupil called Zed.", "Try /sen pupil list."))
+    assert card["body"][0]["color"] == "Attention"
+    assert card["body"][1]["text"] == "Try /sen pupil list."
+    assert "actions" not in card
+
+
+def test_markdown_people_type_is_shown_literally():
+    card = cards.render(Reply("*Ann* [note]"))
+    assert card["body"][0]["text"] == "\\*Ann\\* \\[note\\]"
+
+
+def test_long_lists_are_cut_and_say_how_many_more():
+    card = cards.render(Reply("Pupils", items=[Item(f"Pupil {i}") for i in range(50)]))
+    containers = [b for b in card["body"] if b["type"] == "Container"]
+    assert len(containers) == cards.MAX_ITEMS
+    assert "… and 10 more" in card["body"][-1]["text"]
+
+
+def test_a_button_press_carries_its_command_and_nothing_else_counts():
+    assert cards.command_of({"sendbot": " /sen done 7 "}) == "/sen done 7"
+    assert cards.command_of({"other": "x"}) is None
+    assert cards.command_of("sendbot") is None
+    assert cards.command_of({"sendbot": "  "}) is None
+
+
+def test_the_bots_mention_and_the_sen_prefix_are_stripped():
+    entities = [{"type": "mention", "text": "<at>sendbot</at>", "mentioned": {"id": "28:bot", "name": "sendbot"}}]
+    assert command_text("<at>sendbot</at> /sen due", entities, "28:bot") == "due"
+    assert command_text("sen pupil list", None, "28:bot") == "pupil list"
+    assert command_text("senco show", None, "28:bot") == "senco show"
+    assert command_text("<at>sendbot</at>", entities, "28:bot") == "help"
+
+
+def test_a_colleagues_mention_becomes_the_canonical_mention():
+    entities = [
+        {"type": "mention", "text": "<at>sendbot</at>", "mentioned": {"id": "28:bot", "name": "sendbot"}},
+        {"type": "mention", "text": "<at>Jo Bloggs</at>",
+         "mentioned": {"id": "29:1xyz", "name": "Jo Bloggs", "aadObjectId": "6b3c-44aa"}},
+    ]
+    text = "<at>sendbot</at> staff add <at>Jo Bloggs</at> role:teacher"
+    assert command_text(text, entities, "28:bot") == "staff add <@6b3c-44aa|Jo Bloggs> role:teacher"
+
+
+def test_teams_html_is_dropped():
+    assert command_text("<p>due&nbsp;&amp; more</p>", None, None) == "due & more"
