@@ -5,6 +5,7 @@
 - ``GET /metrics``: a few counters in the Prometheus text format
 - ``/feeds/<token>.ics``: iCal feeds (bot.feeds)
 - ``/slack/events``, ``/slack/install``, ``/slack/oauth_redirect``: Slack (bot.slack), when configured
+- ``/api/messages``: Microsoft Teams (bot.teams.app), when TEAMS_APP_ID is set
 """
 
 import logging
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None, *, today: Callable[[], date] | 
     routes: list[BaseRoute] = [Route("/healthz", healthz), Route("/metrics", metrics)]
     routes += _feed_routes(state)
     routes += _slack_routes(state)
+    routes += _teams_routes(state)
     services = list(services or [])
 
     @asynccontextmanager
@@ -121,5 +123,13 @@ def _feed_routes(state: AppState) -> list[BaseRoute]:
 
 def _slack_routes(state: AppState) -> list[BaseRoute]:
     from bot.slack.app import routes  # imported here: bot.slack.app imports this module
+
+    return routes(state)
+
+
+def _teams_routes(state: AppState) -> list[BaseRoute]:
+    if not state.settings.teams_configured:
+        return []  # nothing from Microsoft is imported: a Slack-only install pays nothing for Teams
+    from bot.teams.app import routes
 
     return routes(state)

@@ -1,0 +1,142 @@
+"""Teams through a real ``sendbot run``: tokens checked by the Agents SDK, replies posted to the connector.
+
+Microsoft's key and token endpoints are reached through ``HTTPS_PROXY`` (a local CONNECT proxy with a
+throw-away CA, trusted through ``SSL_CERT_FILE``/``REQUESTS_CA_BUNDLE``); the reply lands at a fake
+connector, the activity's ``serviceUrl``. Nothing in sendbot or the SDK is patched.
+"""
+
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from db.models import Pupil
+from e2e.helpers import SENDBOT, clean_env
+from e2e.slack_support import free_port, make_school
+from e2e.teams_support import (
+    ADMIN_AAD,
+    APP_ID,
+    APP_PASSWORD,
+    OTHER_TENANT,
+    TENANT,
+    FakeConnector,
+    Keys,
+    MicrosoftProxy,
+    card_text,
+    message,
+)
+
+
+@pytest.fixture(scope="module")
+def keys() -> Keys:
+    return Keys()
+
+
+@pytest.fixture
+def proxy(tmp_path: Path, keys: Keys) -> Iterator[MicrosoftProxy]:
+    p = MicrosoftProxy(tmp_path, keys).start()
+    yield p
+    p.stop()
+
+
+@pytest.fixture
+def connector() -> Iterator[FakeConnector]:
+    c = FakeConnector().start()
+    yield c
+    c.stop()
+
+
+@pytest.fixture
+def server(tmp_path: Path, db_url: str, engine: Engine, proxy: MicrosoftProxy) -> Iterator[str]:
+    make_school(engine, admin=ADMIN_AAD)
+    port = free_port()
+    env = {k: v for k, v in clean_env(db_url, TEAMS_APP_ID=APP_ID, TEAMS_APP_PASSWORD=APP_PASSWORD,
+                                      TEAMS_TENANT_ID=TENANT, **proxy.env()).items()
+           if not k.startswith("SLACK_") and k.lower() not in ("http_proxy", "all_proxy")}
+    proc = subprocess.Popen([*SENDBOT, "run", "--port", str(port), "--today", "2026-03-02"], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                raise AssertionError(f"sendbot run exited:\n{proc.stdout.read() if proc.stdout else ''}")
+            try:
+                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError("sendbot run did not answer /healthz")
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=20)
+        assert "Traceback" not in out, out
+
+
+def post(url: str, activity: dict, token: str | None) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return httpx.post(f"{url}/api/messages", json=activity, headers=headers, timeout=60)
+
+
+def test_a_signed_message_is_answered_at_the_connector(server: str, keys: Keys, connector: FakeConnector,
+                                                       proxy: MicrosoftProxy, engine: Engine) -> None:
+    activity = message(connector.url, '<at>sendbot</at> /sen pupil add "Ava Smith" year:5',
+                       entities=[{"type": "mention", "text": "<at>sendbot</at>",
+                                  "mentioned": {"id": f"28:{APP_ID}", "name": "sendbot"}}])
+    response = post(server, activity, keys.token(service_url=connector.url))
+    assert response.status_code in (200, 202), response.text
+    reply = connector.wait_for(1)[0]
+    assert reply.conversation == activity["conversation"]["id"] and reply.reply_to == activity["id"]
+    assert reply.activity["attachments"][0]["contentType"] == "application/vnd.microsoft.card.adaptive"
+    assert "Ava Smith" in card_text(reply.activity)
+    # The reply went out with a token MSAL got from (the fake) Entra, through the proxy.
+    assert reply.authorization == "Bearer outbound-token-1"
+    assert ("login.botframework.com", "GET", "/v1/.well-known/keys") in proxy.requests
+    with Session(engine) as session:
+        assert session.exec(select(Pupil.name)).all() == ["Ava Smith"]
+
+
+def test_a_card_button_runs_its_command(server: str, keys: Keys, connector: FakeConnector, engine: Engine) -> None:
+    activity = message(connector.url, "", value={"sendbot": 'pupil add "Ben Jones" year:3'})
+    assert post(server, activity, keys.token(service_url=connector.url)).status_code in (200, 202)
+    assert "Ben Jones" in card_text(connector.wait_for(1)[0].activity)
+    with Session(engine) as session:
+        assert session.exec(select(Pupil.name)).all() == ["Ben Jones"]
+
+
+def test_in_a_channel_the_bot_answers_only_in_a_personal_chat(server: str, keys: Keys,
+                                                              connector: FakeConnector) -> None:
+    activity = message(connector.url, "pupil list", conversation_type="channel")
+    assert post(server, activity, keys.token(service_url=connector.url)).status_code in (200, 202)
+    text = card_text(connector.wait_for(1)[0].activity)
+    assert "personal chat" in text
+
+
+def test_bad_tokens_get_401_and_change_nothing(server: str, keys: Keys, connector: FakeConnector,
+                                               engine: Engine) -> None:
+    activity = message(connector.url, 'pupil add "Zed Zed" year:2')
+    stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    for token in (None, "not-a-jwt", keys.token(key=stranger), keys.token(audience="someone-else"),
+                  keys.token(expires_in=-3600)):
+        response = post(server, activity, token)
+        assert response.status_code == 401, (token, response.text)
+    with Session(engine) as session:
+        assert session.exec(select(Pupil)).all() == []
+    assert connector.posted == []
+
+
+def test_another_tenant_is_refused(server: str, keys: Keys, connector: FakeConnector, engine: Engine) -> None:
+    activity = message(connector.url, 'pupil add "Zed Zed" year:2', tenant=OTHER_TENANT)
+    assert post(server, activity, keys.token(service_url=connector.url)).status_code == 403
+    with Session(engine) as session:
+        assert session.exec(select(Pupil)).all() == []
+    assert connector.posted == []
