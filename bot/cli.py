@@ -266,14 +266,13 @@ def run(
     def go() -> None:
         import uvicorn
 
-        from bot.server import connection_help, services_for
-        from bot.web import create_app
+        from bot.server import build_app, connection_help, services_for
 
         settings = get_settings()
         fixed = _today(today) if today else None
         engine = _engine()
         _ensure_a_school(engine, fixed or _real_today())
-        app_ = create_app(settings, today=(lambda: fixed) if fixed else None, services=services_for(settings))
+        app_ = build_app(settings, today=(lambda: fixed) if fixed else None, services=services_for(settings))
         h, p = host or settings.host, port or settings.port
         typer.echo(f"sendbot is listening on http://{h}:{p} (health: /healthz). Ctrl-C stops it.")
         for line in connection_help(settings):
@@ -368,11 +367,11 @@ def reminders(
 
         from sqlmodel import select
 
-        from bot.commands.context import initials
         from bot.commands.tokens import ParseError, parse_date
         from bot.reminders.messages import step_words
         from bot.reminders.plan import preview as plan_preview
         from bot.reminders.plan import school_zone
+        from bot.reply import initials
         from bot.rules.citations import KINDS
         from db.engine import transaction
         from db.models import Pupil, School, Staff

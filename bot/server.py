@@ -1,7 +1,39 @@
-"""What ``sendbot run`` starts besides the web app, chosen from the settings."""
+"""The composition root: which surfaces, services and notifier ``sendbot run`` wires together.
 
-from bot.config import Settings
-from bot.web import Service
+The only module that knows every surface. A new surface (Teams) adds its routes and its notifier here
+and nowhere else in the core (docs/surfaces.md).
+"""
+
+from collections.abc import Callable
+from datetime import date
+
+from starlette.applications import Starlette
+
+from bot.config import Settings, get_settings
+from bot.state import Routes, Service
+
+
+def routes_for(settings: Settings) -> list[Routes]:
+    """The surfaces served over HTTP: iCal feeds always; Slack when configured (it decides itself); Teams
+    when TEAMS_APP_ID is set (only then is anything from Microsoft imported: it lives in sendbot[microsoft])."""
+    from bot.feeds.http import routes as feed_routes
+    from bot.slack.app import routes as slack_routes
+
+    makers: list[Routes] = [feed_routes, slack_routes]
+    if settings.teams_configured:
+        from bot.teams.app import routes as teams_routes
+
+        makers.append(teams_routes)
+    return makers
+
+
+def build_app(settings: Settings | None = None, *, today: Callable[[], date] | None = None,
+              services: list[Service] | None = None) -> Starlette:
+    """The web app with every surface's routes (``bot.web.create_app`` knows none of them)."""
+    from bot.web import create_app
+
+    settings = settings or get_settings()
+    return create_app(settings, today=today, services=services, routes=routes_for(settings))
 
 
 def services_for(settings: Settings) -> list[Service]:
@@ -18,11 +50,20 @@ def services_for(settings: Settings) -> list[Service]:
 
 
 def connection_help(settings: Settings) -> list[str]:
-    """Lines telling an IT lead how to connect a chat platform, when none is configured."""
+    """Lines telling an IT lead how to connect a chat platform, when none is configured (and loud warnings)."""
+    lines: list[str] = []
     if settings.slack_configured:
         from bot.slack.app import connection_help as slack_help
 
-        return slack_help(settings)
+        lines += slack_help(settings)
+    if settings.teams_configured:
+        lines.append(f"Teams: POST /api/messages, for the Entra app {settings.teams_app_id} (docs/teams.md).")
+        if settings.teams_allow_anonymous_for_development:
+            lines += ["!" * 100, "WARNING: TEAMS_ALLOW_ANONYMOUS_FOR_DEVELOPMENT is on: /api/messages accepts requests "
+                      "WITH NO TOKEN,", "so anyone who can reach this port can act as any member of staff. "
+                      "Development only: never with real pupils' data.", "!" * 100]
+    if lines:
+        return lines
     return [
         "No Slack or Teams credentials are set, so only the local parts run (feeds, health).",
         "To connect Slack, see docs/slack.md. Meanwhile talk to sendbot locally: sendbot chat --as <handle>",

@@ -3,9 +3,9 @@
 import json
 from typing import Any
 
-from bot.commands.context import Ctx, day, deadline_item, year_label
+from bot.commands.context import Ctx, deadline_item
 from bot.commands.grammar import Arg, Command, Opt
-from bot.commands.reply import Action, Item, Reply
+from bot.reply import Action, Item, Reply, day, year_label
 from bot.services import pupils as svc
 from bot.services.reports import all_deadlines
 

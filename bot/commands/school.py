@@ -2,9 +2,9 @@
 
 from typing import Any
 
-from bot.commands.context import Ctx, day, deadline_item
+from bot.commands.context import Ctx, deadline_item
 from bot.commands.grammar import Arg, Command, Opt
-from bot.commands.reply import Item, Reply
+from bot.reply import Item, Reply, day
 from bot.rules.school import SENCO_DUTY_START
 from bot.services import reports
 from bot.services import school as svc

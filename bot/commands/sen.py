@@ -2,9 +2,9 @@
 
 from typing import Any
 
-from bot.commands.context import Ctx, day
+from bot.commands.context import Ctx
 from bot.commands.grammar import Arg, Command, Opt
-from bot.commands.reply import Action, Item, Reply
+from bot.reply import Action, Item, Reply, day
 from bot.rules.model import DECISION_KINDS
 from bot.services import records as svc
 from bot.services.reports import all_deadlines

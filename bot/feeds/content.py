@@ -17,9 +17,9 @@ from typing import Any
 from sqlalchemy import Row, and_, func, or_
 from sqlmodel import Session, col, select
 
-from bot.commands.context import initials, year_label
 from bot.feeds import alarms
 from bot.feeds.ical import CalendarInfo, FeedEvent
+from bot.reply import initials, year_label
 from bot.rules import ACT_BY_ONLY, KINDS
 from bot.rules.dates import academic_year_of, current_year_group
 from bot.services.access import Actor

@@ -31,7 +31,7 @@ from db import models as m
 from db.engine import transaction
 
 if TYPE_CHECKING:
-    from bot.web import AppState
+    from bot.state import AppState
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,7 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, col, select, update
 
-from bot.commands.context import day, initials
-from bot.commands.reply import Action, Reply
+from bot.reply import Action, Reply, day, initials
 from bot.rules.citations import ACT_BY_ONLY, KINDS
 from bot.services.access import Actor
 from bot.services.deadlines import school_calendar

@@ -6,8 +6,7 @@ leader, gets initials and the pupil's number.
 
 from datetime import date
 
-from bot.commands.context import DUTY, day, initials, year_label
-from bot.commands.reply import Action, Reply
+from bot.reply import DUTY, Action, Reply, day, initials, year_label
 from bot.rules.citations import KINDS
 from bot.rules.dates import current_year_group
 from bot.services.access import Actor

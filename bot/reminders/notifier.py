@@ -9,7 +9,7 @@ import sys
 from dataclasses import dataclass
 from typing import Protocol, TextIO
 
-from bot.commands.reply import Reply
+from bot.reply import Reply
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import Engine, bindparam, func, update
 from sqlmodel import Session, col, select
 
-from bot.commands.reply import Reply
+from bot.reply import Reply
 from db import models as m
 from db.engine import transaction
 

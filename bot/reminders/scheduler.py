@@ -30,7 +30,7 @@ from .outbox import DeliveryConfig, DeliveryReport, deliver
 from .plan import PlanReport, plan_all, plan_digests
 
 if TYPE_CHECKING:
-    from bot.web import AppState, Service
+    from bot.state import AppState, Service
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +176,7 @@ class ReminderScheduler:
 
 def reminder_service(settings: Settings, *, notifier: Notifier | None = None, clock: Clock | None = None,
                      **options: Any) -> "Service":
-    """The scheduler as a service of the web app (bot.web.Service): started and stopped with it.
+    """The scheduler as a service of the web app (bot.state.Service): started and stopped with it.
 
     ``options`` go to ReminderScheduler (plan_every, deliver_every, digest_every, config, instance).
     """

@@ -40,7 +40,7 @@ from bot.slack import dedupe, home, modals, render, tenancy
 from bot.slack.installations import ThreadedInstallationStore, ThreadedStateStore, installation_store, state_store
 from bot.slack.render import RUN_ACTION
 from bot.slack.text import command_text
-from bot.web import AppState
+from bot.state import AppState
 from db.engine import transaction
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from bot.commands.context import day, deadline_item
+from bot.commands.context import deadline_item
+from bot.reply import day
 from bot.services import reports
 from bot.services.access import Actor
 from bot.services.errors import Refused

@@ -27,9 +27,9 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands.reply import Reply
 from bot.config import Settings
 from bot.reminders.notifier import Address, DeliveryError, Outgoing, Sent
+from bot.reply import Reply
 from bot.services.lookup import slack_user_id
 
 log = logging.getLogger(__name__)

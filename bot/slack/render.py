@@ -7,7 +7,7 @@ section's text, 10 fields in a section, 75 characters in a button's label and 2,
 import re
 from typing import Any
 
-from bot.commands.reply import Action, Reply
+from bot.reply import Action, Reply
 from bot.services.lookup import slack_user_id
 from bot.slack.text import escape
 

@@ -28,11 +28,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.commands import Reply, execute
+from bot.commands import execute
 from bot.config import Settings
+from bot.reply import Reply
+from bot.state import AppState
 from bot.teams import cards
 from bot.teams.text import command_text
-from bot.web import AppState
 from db.models import School
 
 log = logging.getLogger(__name__)

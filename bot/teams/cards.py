@@ -7,7 +7,7 @@ Teams limits shape the layout: a card must stay under ~28 KB, and Teams shows at
 
 from typing import Any
 
-from bot.commands.reply import Action, Reply
+from bot.reply import Action, Reply
 
 Card = dict[str, Any]
 

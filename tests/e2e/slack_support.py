@@ -24,8 +24,8 @@ import uvicorn
 from aiohttp import WSMsgType, web
 
 from bot.config import Settings
+from bot.server import build_app
 from bot.services.school import create_school
-from bot.web import create_app
 from db.engine import transaction
 
 TODAY = date(2026, 3, 2)  # a Monday in the spring term
@@ -219,11 +219,11 @@ def signed_headers(body: str, content_type: str, *, secret: str = SECRET, timest
 
 
 class Server:
-    """``create_app`` served by uvicorn on a free loopback port, in a thread (lifespan and all)."""
+    """``build_app`` served by uvicorn on a free loopback port, in a thread (lifespan and all)."""
 
     def __init__(self, settings: Settings, services: list[Any] | None = None) -> None:
         self.port = free_port()
-        app = create_app(settings, today=lambda: TODAY, services=services)
+        app = build_app(settings, today=lambda: TODAY, services=services)
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
                                                     lifespan="on"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)

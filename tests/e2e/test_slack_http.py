@@ -1,6 +1,6 @@
 """Slack over real HTTP: signed slash commands, buttons, modals, App Home and events against a fake Slack.
 
-The server is the real app (create_app) served by uvicorn on loopback; Slack's Web API is a local fake
+The server is the real app (bot.server.build_app) served by uvicorn on loopback; Slack's Web API is a local fake
 reached through SLACK_API_URL; every request is signed with the signing secret exactly as Slack signs it.
 """
 

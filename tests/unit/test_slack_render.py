@@ -2,8 +2,8 @@
 
 from datetime import date
 
-from bot.commands.reply import Action, Item, Reply
 from bot.commands.tokens import tokenize
+from bot.reply import Action, Item, Reply
 from bot.services.reports import DueItem
 from bot.slack import home, modals, render
 from bot.slack.text import command_text, escape

@@ -2,7 +2,7 @@
 
 import json
 
-from bot.commands.reply import Action, Item, Reply
+from bot.reply import Action, Item, Reply
 from bot.teams import cards
 from bot.teams.text import command_text
 

@@ -1,6 +1,28 @@
-"""A platform-neutral reply: adapters render it as plain text, Block Kit or an Adaptive Card."""
+"""What the bot says, platform-neutral: adapters render a ``Reply`` as plain text, Block Kit or an Adaptive Card.
+
+Also the few wording helpers every part that speaks shares (commands, reminders, feeds, adapters), so a date,
+a year group or a pupil's initials read the same everywhere.
+"""
 
 from dataclasses import dataclass, field
+from datetime import date
+
+# Who must act, in the words a SENCO uses (the ``duty`` of a deadline).
+DUTY = {"school": "school", "la": "LA", "parent": "family"}
+
+
+def day(d: date | None) -> str:
+    return d.strftime("%a %d %b %Y") if d else "—"
+
+
+def year_label(year: int | None) -> str:
+    if year is None:
+        return ""
+    return "Reception" if year == 0 else f"Year {year}"
+
+
+def initials(name: str) -> str:
+    return "".join(f"{part[0].upper()}." for part in name.split() if part)
 
 
 @dataclass(frozen=True)
