@@ -21,6 +21,8 @@ app = typer.Typer(
 )
 terms_app = typer.Typer(help="Import the school's term dates.", no_args_is_help=True)
 app.add_typer(terms_app, name="terms")
+teams_app = typer.Typer(help="Microsoft Teams: the app package to upload (docs/teams.md).", no_args_is_help=True)
+app.add_typer(teams_app, name="teams")
 
 TodayOpt = Annotated[
     str | None,
@@ -220,6 +222,34 @@ def migrate(today: TodayOpt = None) -> None:
         except Exception as e:
             raise CliError(f"Migration failed on {_safe(_url())}: {_reason(e)}") from None
         typer.echo(f"Database {_safe(_url())} is up to date.")
+
+    _run(go)
+
+
+@teams_app.command("package")
+def teams_package(
+    developer: Annotated[str, typer.Option("--developer", help="Publisher shown in Teams: the school or trust, "
+                                                               "up to 32 characters.")],
+    out: Annotated[Path, typer.Option("--out", help="The zip to write, or a folder for sendbot-teams.zip.")] = Path(
+        "sendbot-teams.zip"),
+    app_id: Annotated[str | None, typer.Option("--app-id", help="Entra application (client) id (default: "
+                                                                 "TEAMS_APP_ID).")] = None,
+    public_url: Annotated[str | None, typer.Option("--public-url", help="The https address sendbot is served at "
+                                                                         "(default: SENDBOT_PUBLIC_URL).")] = None,
+    today: TodayOpt = None,  # every subcommand takes it (COMMANDS.md); the package does not depend on the day
+) -> None:
+    """Write the Teams app package (manifest.json + icons) to upload in the Teams admin centre or sideload."""
+
+    def go() -> None:
+        from bot.teams.package import write_package
+
+        settings = get_settings()
+        chosen = app_id or settings.teams_app_id
+        if not chosen:
+            raise CliError("No app id: set TEAMS_APP_ID or pass --app-id (Azure portal → App registrations).")
+        written = write_package(out, chosen, public_url or settings.public_url, developer)
+        typer.echo(f"Wrote {written}: upload it in the Teams admin centre (Manage apps → Upload) or sideload it "
+                   "(docs/teams.md).")
 
     _run(go)
 
