@@ -71,11 +71,15 @@ def clock_following(today: Callable[[], date], zone: str) -> Clock:
 
 
 def default_notifier(settings: Settings) -> Notifier:
-    """Slack when it is configured; otherwise the console, so a terminal shows reminders as they fire."""
+    """Slack when it is configured, else Teams; otherwise the console, so a terminal shows reminders as they fire."""
     if settings.slack_configured:
         from bot.slack.notify import SlackNotifier
 
         return SlackNotifier(settings)
+    if settings.teams_configured:
+        from bot.teams.notify import TeamsNotifier  # only now is anything from Microsoft imported
+
+        return TeamsNotifier(settings)
     return ConsoleNotifier()
 
 

@@ -32,7 +32,7 @@ from bot.commands import execute
 from bot.config import Settings
 from bot.reply import Reply
 from bot.state import AppState
-from bot.teams import cards
+from bot.teams import cards, conversations
 from bot.teams.text import command_text
 from db.models import School
 
@@ -129,10 +129,35 @@ class TeamsBot:
         self.state.count("teams_commands")
         return execute(self.state.engine, school_id, aad_object_id.lower(), text, self.state.today())
 
+    def remember(self, activity: Activity) -> None:
+        """Save where this person (personal chat) or this team (channel) can be reached later."""
+        tenant = tenant_of(activity)
+        school_id = self.school(tenant)
+        conversation = activity.conversation
+        if school_id is None or conversation is None or not activity.service_url or not activity.recipient:
+            return
+        kind = conversation.conversation_type or "personal"
+        if kind == "personal":
+            user = activity.from_property
+            if not user or not user.aad_object_id:
+                return
+            key = conversations.staff_key(user.aad_object_id)
+        elif kind == "channel":
+            key = conversations.CHANNEL
+        else:
+            return  # group chats are not a place for reminders
+        conversations.save(self.state.engine, school_id, key, conversations.Ref(
+            tenant or "", conversation.id, activity.service_url, activity.recipient.id))
+
     async def on_turn(self, context: TurnContext) -> None:
         activity = context.activity
         if activity.type == ActivityTypes.conversation_update:
-            return  # install/uninstall: nothing to say until someone types (welcome cards are noise)
+            # Installed in a personal scope or a team: keep the reference, to remind people later. Nothing is
+            # said until someone types (welcome cards are noise).
+            added = [m.id for m in activity.members_added or []]
+            if activity.recipient and activity.recipient.id in added:
+                await asyncio.to_thread(self.remember, activity)
+            return
         if activity.type != ActivityTypes.message:
             return
         command = cards.command_of(activity.value)
@@ -147,6 +172,7 @@ class TeamsBot:
         if conversation_type not in ("", "personal"):
             await context.send_activity(_card(Reply(CHANNEL_NOTE)))
             return
+        await asyncio.to_thread(self.remember, activity)
         reply = await asyncio.to_thread(self.run, tenant_of(activity), aad, command)
         await context.send_activity(_card(reply))
 

@@ -8,6 +8,7 @@ connector, the activity's ``serviceUrl``. Nothing in sendbot or the SDK is patch
 import subprocess
 import time
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import httpx
@@ -16,7 +17,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from db.models import Pupil
+from bot.commands import execute
+from db.models import Pupil, Reminder, School
 from e2e.helpers import SENDBOT, clean_env
 from e2e.slack_support import free_port, make_school
 from e2e.teams_support import (
@@ -140,3 +142,37 @@ def test_another_tenant_is_refused(server: str, keys: Keys, connector: FakeConne
     with Session(engine) as session:
         assert session.exec(select(Pupil)).all() == []
     assert connector.posted == []
+
+
+def test_a_reminder_reaches_a_teams_user_proactively_and_its_button_works(
+        server: str, keys: Keys, connector: FakeConnector, proxy: MicrosoftProxy, engine: Engine,
+        tmp_path: Path, db_url: str) -> None:
+    # Saying anything to the bot in a personal chat saves where to reach them later.
+    hello = message(connector.url, 'pupil add "Ava Smith" year:5')
+    assert post(server, hello, keys.token(service_url=connector.url)).status_code in (200, 202)
+    connector.wait_for(1)
+    with Session(engine) as session:
+        school_id = session.exec(select(School.id)).one()
+    reply = execute(engine, school_id, ADMIN_AAD, "ehcp issued ava 2024-01-10", date(2026, 3, 3))
+    assert reply.ok, reply.as_text()  # the annual review was due on 9 Jan 2025: overdue
+
+    env = {k: v for k, v in clean_env(db_url, TEAMS_APP_ID=APP_ID, TEAMS_APP_PASSWORD=APP_PASSWORD,
+                                      TEAMS_TENANT_ID=TENANT, **proxy.env()).items() if not k.startswith("SLACK_")}
+    sent = subprocess.run([*SENDBOT, "remind", "--today", "2026-03-03"], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert sent.returncode == 0 and "sent 1" in sent.stdout, sent.stdout + sent.stderr
+    reminder = connector.wait_for(2)[1]
+    assert reminder.conversation == hello["conversation"]["id"] and reminder.reply_to is None
+    assert reminder.authorization and reminder.authorization.startswith("Bearer outbound-token")
+    card = reminder.activity["attachments"][0]["content"]
+    assert "Annual review" in card_text(reminder.activity) and "Ava Smith" in card_text(reminder.activity)
+    done = next(a for a in card["actions"] if a["title"] == "Done")
+
+    # Pressing Done sends the button's data back as a message; it runs as the person who pressed it.
+    press = message(connector.url, "", value=done["data"])
+    assert post(server, press, keys.token(service_url=connector.url)).status_code in (200, 202)
+    answer = card_text(connector.wait_for(3)[2].activity)
+    assert "review" in answer.lower()
+    with Session(engine) as session:
+        row = session.exec(select(Reminder)).one()
+    assert row.status == "sent" and done["data"]["sendbot"].endswith(str(row.id))
