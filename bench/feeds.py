@@ -29,10 +29,10 @@ from sqlmodel import Session, select
 
 from bot.config import Settings
 from bot.feeds import content, ical
-from bot.feeds.tokens import Issued, issue
 from bot.server import build_app
 from bot.services.access import Actor
 from bot.services.deadlines import refresh_school
+from bot.services.feed_links import Issued, issue
 from bot.services.reports import actionable, all_deadlines
 from bot.services.school import create_school
 from db import models as m

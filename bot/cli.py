@@ -44,7 +44,7 @@ def _real_today() -> date:
 def _today(value: str | None) -> date:
     if value is None:
         return _real_today()
-    from bot.commands.tokens import ParseError, parse_date
+    from bot.dates import ParseError, parse_date
 
     try:
         return parse_date(value, _real_today())
@@ -109,7 +109,7 @@ def _school_id(engine, wanted: str | None) -> int:  # type: ignore[no-untyped-de
 
 def _run(fn):  # type: ignore[no-untyped-def]
     """Call ``fn``; turn library errors into one friendly line and exit status 1."""
-    from bot.commands.tokens import ParseError
+    from bot.dates import ParseError
     from bot.services.errors import Refused
 
     try:
@@ -397,10 +397,10 @@ def reminders(
 
         from sqlmodel import select
 
-        from bot.commands.tokens import ParseError, parse_date
+        from bot.dates import ParseError, parse_date
         from bot.reminders.messages import step_words
-        from bot.reminders.plan import preview as plan_preview
-        from bot.reminders.plan import school_zone
+        from bot.reminders.preview import preview as plan_preview
+        from bot.reminders.steps import school_zone
         from bot.reply import initials
         from bot.rules.citations import KINDS
         from db.engine import transaction

@@ -22,9 +22,10 @@ from aiohttp import web
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from bot.reminders.digest import plan_digests
 from bot.reminders.notifier import ConsoleNotifier, Notifier
 from bot.reminders.outbox import DeliveryConfig, DeliveryReport, deliver
-from bot.reminders.plan import plan_all, plan_digests
+from bot.reminders.sweep import plan_all
 from db import models as m
 
 LONDON = ZoneInfo("Europe/London")

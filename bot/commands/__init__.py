@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from bot.commands import pupils, school, sen
 from bot.commands.context import Ctx
 from bot.commands.grammar import Arg, Command, Grammar
-from bot.commands.tokens import ParseError
+from bot.commands.words import ParseError
 from bot.reply import Action, Item, Reply
 from bot.services.errors import Refused
 from bot.services.school import actor_for

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from bot.commands.tokens import ParseError, Token, parse_date, parse_staff_ref, take_date, tokenize
+from bot.commands.words import ParseError, Token, parse_date, parse_staff_ref, take_date, tokenize
 
 # Kinds of value: pupil (a reference string), staff ((handle, display)), date, text (one word or a quoted
 # phrase), choice (one of ``choices``), int, rest (every remaining word, joined).

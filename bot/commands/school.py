@@ -54,7 +54,7 @@ def digest(ctx: Ctx, v: dict[str, Any]) -> Reply:
 
 def _feed_reply(title: str, issued: list[Any]) -> Reply:
     from bot.config import get_settings
-    from bot.feeds.tokens import feed_url
+    from bot.services.feed_links import feed_url
 
     public_url = get_settings().public_url
     lines: list[str] = []
@@ -69,7 +69,7 @@ def _feed_reply(title: str, issued: list[Any]) -> Reply:
 
 
 def feed(ctx: Ctx, v: dict[str, Any]) -> Reply:
-    from bot.feeds import tokens
+    from bot.services import feed_links as tokens
 
     scope = v.get("which") or ("school" if ctx.actor.reads_school_deadlines else "mine")
     issued = tokens.issue(ctx.session, ctx.actor, scope)
@@ -78,7 +78,7 @@ def feed(ctx: Ctx, v: dict[str, Any]) -> Reply:
 
 
 def feed_rotate(ctx: Ctx, v: dict[str, Any]) -> Reply:
-    from bot.feeds import tokens
+    from bot.services import feed_links as tokens
 
     issued = tokens.rotate(ctx.session, ctx.actor, v.get("which"))
     if not issued:
@@ -88,13 +88,13 @@ def feed_rotate(ctx: Ctx, v: dict[str, Any]) -> Reply:
 
 
 def reminder_done(ctx: Ctx, v: dict[str, Any]) -> Reply:
-    from bot.reminders import actions
+    from bot.services import reminders as actions
 
     return actions.done(ctx.session, ctx.actor, v["reminder"], ctx.today)
 
 
 def reminder_snooze(ctx: Ctx, v: dict[str, Any]) -> Reply:
-    from bot.reminders import actions
+    from bot.services import reminders as actions
 
     return actions.snooze(ctx.session, ctx.actor, v["reminder"], v["for"], ctx.today)
 

@@ -25,8 +25,8 @@ from starlette.routing import BaseRoute, Route
 
 from bot.feeds import content
 from bot.feeds.ical import CalendarInfo, FeedEvent, render
-from bot.feeds.tokens import resolve
 from bot.services.deadlines import ensure_fresh
+from bot.services.feed_links import resolve
 from db import models as m
 from db.engine import transaction
 

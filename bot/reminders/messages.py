@@ -11,9 +11,8 @@ from bot.rules.citations import KINDS
 from bot.rules.dates import current_year_group
 from bot.services.access import Actor
 from bot.services.errors import Refused
+from bot.services.reminder_policy import OPENS, parse_step
 from db import models as m
-
-from .policy import OPENS, parse_step
 
 ACTS = {"school": "the school", "la": "the local authority (LA)", "parent": "the family"}
 

@@ -29,7 +29,8 @@ from db.engine import transaction
 
 from .messages import reminder_reply
 from .notifier import Address, DeliveryError, Notifier, Outgoing, Sent
-from .plan import DeadlineView, channel_setting, local_today, stale_reason
+from .steps import DeadlineView, channel_setting, local_today
+from .sweep import stale_reason
 
 log = logging.getLogger(__name__)
 

@@ -25,9 +25,10 @@ from sqlalchemy import Engine
 
 from bot.config import Settings
 
+from .digest import plan_digests
 from .notifier import ConsoleNotifier, Notifier
 from .outbox import DeliveryConfig, DeliveryReport, deliver
-from .plan import PlanReport, plan_all, plan_digests
+from .sweep import PlanReport, plan_all
 
 if TYPE_CHECKING:
     from bot.state import AppState, Service

@@ -9,10 +9,11 @@ from sqlmodel import Session, col, delete, select
 
 from bot.rules.dates import academic_year_of, current_year_group
 from bot.services.access import Actor
+from bot.services.audit import audit
 from bot.services.deadlines import recompute_pupil, remove_pupil_deadlines
 from bot.services.errors import Refused
 from bot.services.lookup import UPN, find_pupil, find_staff
-from bot.services.school import audit, get_school
+from bot.services.school import get_school
 from db import models as m
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

@@ -32,8 +32,8 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from bot.commands import GRAMMAR, Reply, execute
-from bot.commands.tokens import ParseError
 from bot.config import Settings
+from bot.dates import ParseError
 from bot.services.errors import Refused
 from bot.services.school import actor_for
 from bot.slack import dedupe, home, modals, render, tenancy

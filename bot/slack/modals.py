@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from bot.commands.tokens import ParseError, Token, parse_date, tokenize
+from bot.commands.words import ParseError, Token, parse_date, tokenize
 from bot.reply import Reply
 from bot.slack import render
 

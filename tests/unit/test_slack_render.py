@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from bot.commands.tokens import tokenize
+from bot.commands.words import tokenize
 from bot.reply import Action, Item, Reply
 from bot.services.reports import DueItem
 from bot.slack import home, modals, render

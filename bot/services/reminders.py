@@ -1,4 +1,4 @@
-"""``/sen done <reminder>`` and ``/sen snooze <reminder> +1w``: what the reminder buttons do, in text.
+"""``/sen done <reminder>`` and ``/sen snooze <reminder> +1w``: the use cases behind the reminder buttons.
 
 Done records nothing by itself where the law wants a fact with a date (a meeting held, a decision sent): it
 answers with the command that records it, ready to run. For act-by dates with nothing to record (review
@@ -14,15 +14,21 @@ from sqlmodel import Session, col, select, update
 from bot.reply import Action, Reply, day, initials
 from bot.rules.citations import ACT_BY_ONLY, KINDS
 from bot.services.access import Actor
+from bot.services.audit import audit
 from bot.services.deadlines import school_calendar
 from bot.services.errors import Refused
-from bot.services.school import audit
 from db import models as m
-
-from .plan import forget_plan
 
 _DURATION = re.compile(r"\+?([0-9]{1,3}) ?(d|days?|w|wks?|weeks?)", re.ASCII | re.IGNORECASE)
 MAX_SNOOZE_DAYS = 56
+
+
+def forget_plan(session: Session, school_id: int) -> None:
+    """Make the next planning run look again (after a snooze, say), keeping when planning began."""
+    row = session.get(m.ReminderSweep, school_id)
+    if row is not None:
+        row.fingerprint = ""
+        session.add(row)
 
 
 def find_reminder(session: Session, actor: Actor, ref: str) -> m.Reminder:

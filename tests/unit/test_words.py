@@ -1,18 +1,11 @@
-"""The words of the command language: tokenizer, dates and staff references (COMMANDS.md, "Words")."""
+"""The words of the command language (bot.commands.words) and the dates (bot.dates): COMMANDS.md, "Words"."""
 
 from datetime import date
 
 import pytest
 
-from bot.commands.tokens import (
-    ParseError,
-    Token,
-    parse_absolute_date,
-    parse_date,
-    parse_staff_ref,
-    take_date,
-    tokenize,
-)
+from bot.commands.words import Token, parse_staff_ref, take_date, tokenize
+from bot.dates import ParseError, parse_absolute_date, parse_date
 
 TODAY = date(2026, 3, 2)  # a Monday
 
