@@ -254,6 +254,31 @@ def teams_package(
     _run(go)
 
 
+@teams_app.command("calendar")
+def teams_calendar(today: TodayOpt = None, school: SchoolOpt = None) -> None:
+    """Make GRAPH_CALENDAR_MAILBOX's calendar match the open statutory deadlines (create, move, delete)."""
+
+    def go() -> None:
+        import asyncio
+
+        from bot.teams.graph import client, sync_calendar
+
+        settings = get_settings()
+        if not settings.graph_calendar_mailbox:
+            raise CliError("Set GRAPH_CALENDAR_MAILBOX to the shared mailbox whose calendar gets the deadlines "
+                           "(docs/teams.md).")
+        engine = _engine()
+        sid = _school_id(engine, school)
+        try:
+            graph = client(settings)
+        except ValueError as e:
+            raise CliError(str(e)) from None
+        report = asyncio.run(sync_calendar(engine, graph, sid, settings.graph_calendar_mailbox, _today(today)))
+        typer.echo(str(report))
+
+    _run(go)
+
+
 @terms_app.command("import")
 def terms_import(
     file: Annotated[Path, typer.Argument(help="A .csv (name,start,end) or .ics of term dates.", exists=True,

@@ -286,3 +286,74 @@ def message(service_url: str, text: str, *, conversation_type: str = "personal",
 def card_text(activity: dict[str, Any]) -> str:
     """Every TextBlock, fact and button of the activity's Adaptive Card, as one string."""
     return json.dumps(activity.get("attachments"), ensure_ascii=False).replace("\\\\", "")
+
+
+@dataclass
+class FakeGraph:
+    """Microsoft Graph's calendar events and sendMail for users/{mailbox}, on 127.0.0.1 (GRAPH_BASE_URL)."""
+
+    port: int = field(default_factory=free_port)
+    events: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> the event as last written
+    calls: list[tuple[str, str, str | None]] = field(default_factory=list)  # (method, path, authorization)
+    mails: list[dict[str, Any]] = field(default_factory=list)
+
+    def start(self) -> "FakeGraph":
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+        wait_until(lambda: getattr(self, "_runner", None) is not None)
+        return self
+
+    def _serve(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        self._loop.run_until_complete(self._start())
+        self._loop.run_forever()
+
+    async def _start(self) -> None:
+        app = web.Application()
+        app.router.add_post("/v1.0/users/{mailbox}/events", self._create)
+        app.router.add_patch("/v1.0/users/{mailbox}/events/{eid}", self._update)
+        app.router.add_delete("/v1.0/users/{mailbox}/events/{eid}", self._delete)
+        app.router.add_post("/v1.0/users/{mailbox}/sendMail", self._mail)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", self.port).start()
+        self._runner = runner
+
+    def stop(self) -> None:
+        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1.0"
+
+    def _record(self, request: web.Request) -> None:
+        self.calls.append((request.method, request.path, request.headers.get("Authorization")))
+
+    async def _create(self, request: web.Request) -> web.Response:
+        self._record(request)
+        event = await request.json()
+        event["id"] = f"AAMk-{uuid.uuid4().hex}"
+        self.events[event["id"]] = event
+        return web.json_response(event, status=201)
+
+    async def _update(self, request: web.Request) -> web.Response:
+        self._record(request)
+        eid = request.match_info["eid"]
+        if eid not in self.events:
+            return web.json_response({"error": {"code": "ErrorItemNotFound"}}, status=404)
+        self.events[eid].update(await request.json())
+        return web.json_response(self.events[eid])
+
+    async def _delete(self, request: web.Request) -> web.Response:
+        self._record(request)
+        if self.events.pop(request.match_info["eid"], None) is None:
+            return web.json_response({"error": {"code": "ErrorItemNotFound"}}, status=404)
+        return web.Response(status=204)
+
+    async def _mail(self, request: web.Request) -> web.Response:
+        self._record(request)
+        self.mails.append(await request.json())
+        return web.Response(status=202)
