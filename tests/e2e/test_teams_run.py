@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from bot.commands import execute
-from db.models import Pupil, Reminder, School
+from db.models import Pupil, Reminder, School, Staff
 from e2e.helpers import SENDBOT, clean_env
 from e2e.slack_support import free_port, make_school
 from e2e.teams_support import (
@@ -144,6 +144,50 @@ def test_another_tenant_is_refused(server: str, keys: Keys, connector: FakeConne
     assert connector.posted == []
 
 
+def remind(tmp_path: Path, db_url: str, proxy: MicrosoftProxy) -> str:
+    env = {k: v for k, v in clean_env(db_url, TEAMS_APP_ID=APP_ID, TEAMS_APP_PASSWORD=APP_PASSWORD,
+                                      TEAMS_TENANT_ID=TENANT, **proxy.env()).items() if not k.startswith("SLACK_")}
+    sent = subprocess.run([*SENDBOT, "remind", "--today", "2026-03-03"], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert sent.returncode == 0 and "Traceback" not in sent.stderr, sent.stdout + sent.stderr
+    return sent.stdout
+
+
+def overdue_review(engine: Engine) -> None:
+    with Session(engine) as session:
+        school_id = session.exec(select(School.id)).one()
+    for text in ('pupil add "Ava Smith" year:5', "ehcp issued ava 2024-01-10"):  # review overdue since Jan 2025
+        reply = execute(engine, school_id, ADMIN_AAD, text, date(2026, 3, 3))
+        assert reply.ok, reply.as_text()
+
+
+def test_a_throttled_connector_leaves_the_reminder_to_retry(server: str, keys: Keys, connector: FakeConnector,
+                                                            proxy: MicrosoftProxy, engine: Engine, tmp_path: Path,
+                                                            db_url: str) -> None:
+    assert post(server, message(connector.url, "help"), keys.token(service_url=connector.url)).status_code < 300
+    connector.wait_for(1)
+    overdue_review(engine)
+    connector.failing[:] = [429, 429, 429, 429]  # the SDK does not retry by itself; the outbox does
+    assert "sent 0" in remind(tmp_path, db_url, proxy)
+    with Session(engine) as session:
+        row = session.exec(select(Reminder)).one()
+    assert row.status == "pending" and row.attempts == 1 and "429" in (row.last_error or "")
+    assert len(connector.posted) == 1  # only the answer to "help"
+
+
+def test_a_colleague_is_added_by_their_teams_mention(server: str, keys: Keys, connector: FakeConnector,
+                                                     engine: Engine) -> None:
+    colleague = "bbbbbbbb-0000-4000-8000-000000000002"
+    entities = [{"type": "mention", "text": "<at>Jo Bloggs</at>",
+                 "mentioned": {"id": f"29:{colleague}", "name": "Jo Bloggs", "aadObjectId": colleague}}]
+    activity = message(connector.url, "/sen staff add <at>Jo Bloggs</at> role:teacher", entities=entities)
+    assert post(server, activity, keys.token(service_url=connector.url)).status_code < 300
+    assert "as teacher" in card_text(connector.wait_for(1)[0].activity)
+    with Session(engine) as session:
+        staff = session.exec(select(Staff).where(Staff.handle == colleague)).one()
+    assert staff.role == "teacher" and staff.display_name == "Jo Bloggs"
+
+
 def test_a_reminder_reaches_a_teams_user_proactively_and_its_button_works(
         server: str, keys: Keys, connector: FakeConnector, proxy: MicrosoftProxy, engine: Engine,
         tmp_path: Path, db_url: str) -> None:
@@ -176,3 +220,30 @@ def test_a_reminder_reaches_a_teams_user_proactively_and_its_button_works(
     with Session(engine) as session:
         row = session.exec(select(Reminder)).one()
     assert row.status == "sent" and done["data"]["sendbot"].endswith(str(row.id))
+
+
+def test_someone_who_never_installed_the_app_is_nudged_in_the_team_channel_and_the_admin_told(
+        server: str, keys: Keys, connector: FakeConnector, proxy: MicrosoftProxy, engine: Engine, tmp_path: Path,
+        db_url: str) -> None:
+    teacher = "cccccccc-0000-4000-8000-000000000003"
+    assert post(server, message(connector.url, "help"), keys.token(service_url=connector.url)).status_code < 300
+    connector.wait_for(1)
+    # sendbot is added to the school's team: Teams says so with a conversationUpdate in the channel.
+    added = message(connector.url, "", conversation_type="channel")
+    added.update(type="conversationUpdate", text=None, membersAdded=[{"id": f"28:{APP_ID}"}])
+    added["conversation"]["id"] = "19:general@thread.tacv2"
+    assert post(server, added, keys.token(service_url=connector.url)).status_code < 300
+    with Session(engine) as session:
+        school_id = session.exec(select(School.id)).one()
+    for text in (f"staff add {teacher} role:teacher name:\"Bo Teacher\"", 'pupil add "Ava Smith" year:5',
+                 f'intervention add ava "Lexia" review:2026-03-05 staff:@{teacher}'):
+        reply = execute(engine, school_id, ADMIN_AAD, text, date(2026, 3, 3))
+        assert reply.ok, reply.as_text()
+
+    assert "sent 1" in remind(tmp_path, db_url, proxy)
+    posted = connector.wait_for(3)
+    [nudge] = [p for p in posted if p.conversation == "19:general@thread.tacv2"]
+    assert "sendbot has a reminder for you" in card_text(nudge.activity)
+    assert "Ava" not in card_text(nudge.activity) and "Lexia" not in card_text(nudge.activity)
+    [told] = [p for p in posted[1:] if p.conversation == f"a:conv-{ADMIN_AAD}"]
+    assert "hasn't installed sendbot" in card_text(told.activity)
