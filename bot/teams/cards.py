@@ -25,7 +25,7 @@ def _text(text: str, **style: Any) -> dict[str, Any]:
 
 def _escape(text: str) -> str:
     """TextBlocks read a subset of Markdown: keep what people typed literal (a pupil called *Ann* stays so)."""
-    for ch in ("\\", "*", "_", "[", "]", "`", "#"):
+    for ch in ("\\", "*", "_", "[", "]"):
         text = text.replace(ch, "\\" + ch)
     return text
 

@@ -154,6 +154,19 @@ def _store(engine: Engine, school_id: int, key: str, event_id: str, due: date) -
         session.add(row)
 
 
+async def address_of(graph: GraphServiceClient, user_id: str) -> str:
+    """A member of staff's e-mail address, from their Entra object id (their staff handle in Teams schools)."""
+    from msgraph.generated.users.item.user_item_request_builder import UserItemRequestBuilder
+
+    query = UserItemRequestBuilder.UserItemRequestBuilderGetQueryParameters(select=["mail", "userPrincipalName"])
+    config = UserItemRequestBuilder.UserItemRequestBuilderGetRequestConfiguration(query_parameters=query)
+    user = await graph.users.by_user_id(user_id).get(request_configuration=config)
+    address = (user.mail or user.user_principal_name) if user else None
+    if not address:
+        raise ValueError("no e-mail address for this user")
+    return address
+
+
 async def send_digest_mail(graph: GraphServiceClient, sender: str, to: list[str], reply: Reply) -> None:
     """The digest as a plain-text e-mail from ``sender`` to each address (one message, hidden recipients)."""
     if not to:

@@ -11,14 +11,17 @@ Proactive messages continue the conversation saved when the person installed the
 
 import contextlib
 import logging
+from typing import Any
 
 import aiohttp
 from microsoft_agents.activity import ChannelAccount, ConversationAccount, ConversationReference
 from microsoft_agents.hosting.core import ConnectorClientBase, TurnContext
+from sqlmodel import Session
 
 from bot.config import Settings
 from bot.reminders.notifier import DeliveryError, Outgoing, Sent
 from bot.reply import Action, Reply
+from bot.services.school import wants_digest_mail
 from bot.teams import conversations
 from bot.teams.app import TeamsAdapter, _card, auth_configuration
 from db.engine import get_engine
@@ -36,7 +39,8 @@ class TeamsNotifier:
         self.settings = settings
         self.engine = get_engine(settings.database_url)
         self.adapter = TeamsAdapter(auth_configuration(settings))
-        self.told: set[tuple[int, str]] = set()  # (school, handle) admins were told about in this process
+        self.told: set[tuple[int, str]] = set()
+        self._graph: Any = None  # (school, handle) admins were told about in this process
 
     async def _post(self, ref: conversations.Ref, reply: Reply) -> str | None:
         reference = ConversationReference(
@@ -79,8 +83,12 @@ class TeamsNotifier:
         if message.to.kind == "staff":
             ref = conversations.find(self.engine, message.school_id, conversations.staff_key(message.to.handle))
             if ref is not None:
-                return Sent(message_id=await self._post(ref, reply), channel=ref.conversation_id[:64])
-            return await self._fall_back(message)
+                sent = Sent(message_id=await self._post(ref, reply), channel=ref.conversation_id[:64])
+            else:
+                sent = await self._fall_back(message)
+            if not message.buttons:  # a weekly digest (reminders have buttons): by e-mail too, if they asked
+                await self._mail_digest(message)
+            return sent
         ref = conversations.find(self.engine, message.school_id, conversations.CHANNEL)
         if ref is None:
             raise DeliveryError("sendbot has not been added to the school's team in Teams, so there is no channel "
@@ -109,6 +117,25 @@ class TeamsNotifier:
                         log.warning("could not tell an admin of school %s about a missing install",
                                     message.school_id)
         return Sent(message_id=message_id, channel=channel.conversation_id[:64])
+
+    async def _mail_digest(self, message: Outgoing) -> None:
+        """The digest by e-mail (Graph ``Mail.Send``) to someone who opted in. The chat message is already out,
+        so a failure here is logged, not raised: the outbox must not send the chat message again."""
+        sender = self.settings.graph_mail_sender
+        if not sender or not self.settings.graph_configured:
+            return
+        with Session(self.engine) as session:
+            if not wants_digest_mail(session, message.school_id, message.to.handle):
+                return
+        from bot.teams import graph  # msgraph-sdk is heavy: imported only when a digest is mailed
+
+        try:
+            client = self._graph or graph.client(self.settings)
+            self._graph = client
+            await graph.send_digest_mail(client, sender, [await graph.address_of(client, message.to.handle)],
+                                         message.reply)
+        except Exception as e:
+            log.warning("digest e-mail for message %s not sent (%s)", message.reminder_id, e.__class__.__name__)
 
     async def close(self) -> None:
         return None

@@ -296,6 +296,7 @@ class FakeGraph:
     events: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> the event as last written
     calls: list[tuple[str, str, str | None]] = field(default_factory=list)  # (method, path, authorization)
     mails: list[dict[str, Any]] = field(default_factory=list)
+    users: dict[str, str] = field(default_factory=dict)  # Entra object id -> e-mail address
 
     def start(self) -> "FakeGraph":
         self._loop = asyncio.new_event_loop()
@@ -315,6 +316,7 @@ class FakeGraph:
         app.router.add_patch("/v1.0/users/{mailbox}/events/{eid}", self._update)
         app.router.add_delete("/v1.0/users/{mailbox}/events/{eid}", self._delete)
         app.router.add_post("/v1.0/users/{mailbox}/sendMail", self._mail)
+        app.router.add_get("/v1.0/users/{user}", self._user)
         runner = web.AppRunner(app)
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", self.port).start()
@@ -352,6 +354,13 @@ class FakeGraph:
         if self.events.pop(request.match_info["eid"], None) is None:
             return web.json_response({"error": {"code": "ErrorItemNotFound"}}, status=404)
         return web.Response(status=204)
+
+    async def _user(self, request: web.Request) -> web.Response:
+        self._record(request)
+        user = request.match_info["user"]
+        if user not in self.users:
+            return web.json_response({"error": {"code": "Request_ResourceNotFound"}}, status=404)
+        return web.json_response({"id": user, "mail": self.users[user], "userPrincipalName": self.users[user]})
 
     async def _mail(self, request: web.Request) -> web.Response:
         self._record(request)

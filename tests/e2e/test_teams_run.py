@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 from bot.commands import execute
 from db.models import Pupil, Reminder, School, Staff
 from e2e.helpers import SENDBOT, clean_env
-from e2e.slack_support import free_port, make_school
+from e2e.slack_support import free_port, make_school, wait_until
 from e2e.teams_support import (
     ADMIN_AAD,
     APP_ID,
@@ -28,6 +28,7 @@ from e2e.teams_support import (
     OTHER_TENANT,
     TENANT,
     FakeConnector,
+    FakeGraph,
     Keys,
     MicrosoftProxy,
     card_text,
@@ -144,10 +145,11 @@ def test_another_tenant_is_refused(server: str, keys: Keys, connector: FakeConne
     assert connector.posted == []
 
 
-def remind(tmp_path: Path, db_url: str, proxy: MicrosoftProxy) -> str:
+def remind(tmp_path: Path, db_url: str, proxy: MicrosoftProxy, day: str = "2026-03-03", **extra: str) -> str:
     env = {k: v for k, v in clean_env(db_url, TEAMS_APP_ID=APP_ID, TEAMS_APP_PASSWORD=APP_PASSWORD,
-                                      TEAMS_TENANT_ID=TENANT, **proxy.env()).items() if not k.startswith("SLACK_")}
-    sent = subprocess.run([*SENDBOT, "remind", "--today", "2026-03-03"], cwd=tmp_path, env=env, capture_output=True,
+                                      TEAMS_TENANT_ID=TENANT, **proxy.env(), **extra).items()
+           if not k.startswith("SLACK_")}
+    sent = subprocess.run([*SENDBOT, "remind", "--today", day], cwd=tmp_path, env=env, capture_output=True,
                           text=True, timeout=120)
     assert sent.returncode == 0 and "Traceback" not in sent.stderr, sent.stdout + sent.stderr
     return sent.stdout
@@ -247,3 +249,29 @@ def test_someone_who_never_installed_the_app_is_nudged_in_the_team_channel_and_t
     assert "Ava" not in card_text(nudge.activity) and "Lexia" not in card_text(nudge.activity)
     [told] = [p for p in posted[1:] if p.conversation == f"a:conv-{ADMIN_AAD}"]
     assert "hasn't installed sendbot" in card_text(told.activity)
+
+
+def test_the_weekly_digest_is_mailed_once_to_staff_who_opted_in(
+        server: str, keys: Keys, connector: FakeConnector, proxy: MicrosoftProxy, engine: Engine, tmp_path: Path,
+        db_url: str) -> None:
+    graph = FakeGraph(users={ADMIN_AAD: "alice@oak.sch.uk"}).start()
+    try:
+        opt_in = message(connector.url, "/sen settings digest-mail:yes")
+        assert post(server, opt_in, keys.token(service_url=connector.url)).status_code < 300
+        assert "digest by e-mail" in card_text(connector.wait_for(1)[0].activity)
+        overdue_review(engine)
+        mail = {"GRAPH_MAIL_SENDER": "sen-deadlines@oak.sch.uk", "GRAPH_BASE_URL": graph.url}
+        assert "sent" in remind(tmp_path, db_url, proxy, "2026-03-09", **mail)  # Monday: the digest day
+        wait_until(lambda: len(graph.mails) == 1, 30)
+        # msgraph-sdk writes "Message"/"SaveToSentItems"; Graph reads the names case-insensitively.
+        sent = {k.lower(): v for k, v in graph.mails[0].items()}
+        assert [r["emailAddress"]["address"] for r in sent["message"]["bccRecipients"]] == ["alice@oak.sch.uk"]
+        assert "digest" in sent["message"]["subject"].lower() and sent["savetosentitems"] is False
+        assert ("POST", "/v1.0/users/sen-deadlines@oak.sch.uk/sendMail") in [c[:2] for c in graph.calls]
+        digests = [p for p in connector.posted if p.reply_to is None and "digest" in card_text(p.activity).lower()]
+        assert len(digests) == 1  # and in Teams too
+
+        remind(tmp_path, db_url, proxy, "2026-03-09", **mail)  # the same week again: nothing more
+        assert len(graph.mails) == 1
+    finally:
+        graph.stop()
