@@ -42,6 +42,10 @@ def services_for(settings: Settings) -> list[Service]:
 
     # The reminders clock: plan, deliver (Slack when configured, else printed here) and weekly digests.
     services: list[Service] = [reminder_service(settings)]
+    if settings.graph_calendar_mailbox and settings.graph_configured:
+        from bot.teams.graph import calendar_service  # msgraph-sdk: only when the calendar is configured
+
+        services.append(calendar_service(settings))
     if settings.slack_app_token:
         from bot.slack.app import socket_mode_service
 

@@ -11,9 +11,12 @@ Mail: the digest, sent as GRAPH_MAIL_SENDER (``Mail.Send``, scoped to that mailb
 Applications, docs/teams.md). GRAPH_BASE_URL points the client at a fake Graph in tests.
 """
 
+import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from azure.identity.aio import ClientSecretCredential
@@ -38,6 +41,9 @@ from bot.rules.citations import KINDS
 from bot.services.deadlines import ensure_fresh
 from db.engine import transaction
 from db.models import Deadline, GraphEvent, Pupil, School, utcnow
+
+if TYPE_CHECKING:
+    from bot.state import Service
 
 log = logging.getLogger(__name__)
 
@@ -175,3 +181,41 @@ async def send_digest_mail(graph: GraphServiceClient, sender: str, to: list[str]
                       bcc_recipients=[Recipient(email_address=EmailAddress(address=a)) for a in to])
     await graph.users.by_user_id(sender).send_mail.post(SendMailPostRequestBody(message=message,
                                                                                 save_to_sent_items=False))
+
+
+CALENDAR_EVERY = 3600.0  # seconds between calendar syncs inside sendbot run
+
+
+def calendar_service(settings: Settings, every: float = CALENDAR_EVERY) -> "Service":
+    """``sendbot run``'s hourly calendar sync (the same work as ``sendbot teams calendar``), for every school."""
+    import asyncio
+
+    from bot.state import AppState
+
+    mailbox = settings.graph_calendar_mailbox or ""
+
+    async def start(state: AppState) -> Callable[[], Awaitable[None]]:
+        graph = client(settings)
+
+        async def loop() -> None:
+            while True:
+                with Session(state.engine) as session:
+                    school_ids = list(session.exec(select(School.id)).all())
+                for school_id in school_ids:
+                    try:
+                        report = await sync_calendar(state.engine, graph, school_id, mailbox, state.today())
+                        state.count("graph_events_written", report.created + report.updated + report.deleted)
+                    except Exception as e:  # the next hour tries again; ids only in the log
+                        log.warning("calendar sync for school %s failed (%s)", school_id, e.__class__.__name__)
+                await asyncio.sleep(every)
+
+        task = asyncio.create_task(loop())
+
+        async def stop() -> None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+        return stop
+
+    return start

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from bot.commands import execute
 from db.models import GraphEvent, School
 from e2e.helpers import SENDBOT, clean_env
-from e2e.slack_support import make_school
+from e2e.slack_support import free_port, make_school, wait_until
 from e2e.teams_support import ADMIN_AAD, APP_ID, APP_PASSWORD, TENANT, FakeGraph, Keys, MicrosoftProxy
 
 MAILBOX = "sen-deadlines@oak.sch.uk"
@@ -92,3 +92,24 @@ def test_deadlines_are_created_once_moved_and_deleted_when_done(tmp_path: Path, 
     assert event["id"] not in graph.events and len(graph.events) == made - 1
     with Session(engine) as session:
         assert event["id"] not in session.exec(select(GraphEvent.event_id)).all()
+
+
+def test_sendbot_run_keeps_the_calendar_in_step_by_itself(tmp_path: Path, db_url: str, engine: Engine,
+                                                           proxy: MicrosoftProxy, graph: FakeGraph) -> None:
+    make_school(engine, admin=ADMIN_AAD)
+    say(engine, 'pupil add "Ava Smith" year:5')
+    say(engine, "ehcp issued ava 2025-06-10")
+    port = free_port()
+    env = {k: v for k, v in clean_env(db_url, TEAMS_APP_ID=APP_ID, TEAMS_APP_PASSWORD=APP_PASSWORD,
+                                      TEAMS_TENANT_ID=TENANT, GRAPH_CALENDAR_MAILBOX=MAILBOX,
+                                      GRAPH_BASE_URL=graph.url, **proxy.env()).items() if not k.startswith("SLACK_")}
+    proc = subprocess.Popen([*SENDBOT, "run", "--port", str(port), "--today", DAY.isoformat()], cwd=tmp_path,
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        wait_until(lambda: any("Annual review" in e["subject"] for e in graph.events.values()), 60)
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=20)
+    assert "Traceback" not in out, out
+    with Session(engine) as session:
+        assert sorted(session.exec(select(GraphEvent.event_id)).all()) == sorted(graph.events)

@@ -275,3 +275,31 @@ def test_the_weekly_digest_is_mailed_once_to_staff_who_opted_in(
         assert len(graph.mails) == 1
     finally:
         graph.stop()
+
+
+def test_anonymous_mode_needs_the_explicit_setting_and_warns_loudly(tmp_path: Path, db_url: str, engine: Engine,
+                                                                    connector: FakeConnector) -> None:
+    make_school(engine, admin=ADMIN_AAD)
+    port = free_port()
+    env = {k: v for k, v in clean_env(db_url, TEAMS_APP_ID=APP_ID, TEAMS_TENANT_ID=TENANT,
+                                      SENDBOT_TEAMS_ALLOW_ANONYMOUS_FOR_DEVELOPMENT="true").items()
+           if not k.startswith("SLACK_")}
+    proc = subprocess.Popen([*SENDBOT, "run", "--port", str(port), "--today", "2026-03-02"], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: _healthy(url), 60)
+        response = post(url, message(connector.url, 'pupil add "Ava Smith" year:5'), None)
+        assert response.status_code in (200, 202), response.text
+        assert "Ava Smith" in card_text(connector.wait_for(1)[0].activity)
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=20)
+    assert "WARNING: TEAMS_ALLOW_ANONYMOUS_FOR_DEVELOPMENT is on" in out and "WITH NO TOKEN" in out
+
+
+def _healthy(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/healthz", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
