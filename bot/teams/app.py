@@ -198,8 +198,19 @@ async def _authorize(header: str | None, config: AgentAuthConfiguration) -> Clai
         return None
 
 
+def _quiet_library_logs() -> None:
+    """The SDK logs an activity it can't read with its values (what someone typed) and, at INFO/DEBUG, ids and
+    payloads: keep it at WARNING, and its activity model (which echoes input) silent."""
+    for name in ("microsoft_agents", "msal", "azure", "httpx"):
+        logger = logging.getLogger(name)
+        if logger.level < logging.WARNING:  # NOTSET (inherit) included
+            logger.setLevel(logging.WARNING)
+    logging.getLogger("microsoft_agents.activity").setLevel(logging.CRITICAL + 1)
+
+
 def routes(state: AppState) -> list[BaseRoute]:
     settings = state.settings
+    _quiet_library_logs()
     config = auth_configuration(settings)
     if config.ANONYMOUS_ALLOWED:
         warnings.warn(ANONYMOUS_WARNING, stacklevel=1)
@@ -219,7 +230,11 @@ def routes(state: AppState) -> list[BaseRoute]:
             return JSONResponse({"error": "The body is not JSON."}, status_code=400)
         if not isinstance(body, dict):
             return JSONResponse({"error": "The body is not an activity."}, status_code=400)
-        tenant = (tenant_of(Activity.model_validate(body)) or "").lower()
+        try:
+            activity = Activity.model_validate(body)
+        except ValueError:  # pydantic's ValidationError
+            return JSONResponse({"error": "The body is not an activity."}, status_code=400)
+        tenant = (tenant_of(activity) or "").lower()
         expected = (settings.teams_tenant_id or "").lower()
         if expected and tenant != expected:
             # Another organisation's Teams: its people are not this school's staff. Nothing is run.

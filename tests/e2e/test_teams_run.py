@@ -303,3 +303,12 @@ def _healthy(url: str) -> bool:
         return httpx.get(f"{url}/healthz", timeout=2).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+def test_bodies_that_are_not_activities_are_refused_plainly(server: str, keys: Keys, connector: FakeConnector) -> None:
+    token = keys.token(service_url=connector.url)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    for body in ("not json", "[1, 2]", '{"type": 5, "conversation": "x"}'):
+        response = httpx.post(f"{server}/api/messages", content=body, headers=headers, timeout=60)
+        assert response.status_code == 400 and "error" in response.json(), (body, response.text)
+    assert connector.posted == []
