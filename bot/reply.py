@@ -39,6 +39,7 @@ class Action:
 
     label: str
     command: str
+    primary: bool = False  # the one action most people will want (a surface may show it emphasised)
 
 
 @dataclass

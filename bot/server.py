@@ -6,11 +6,15 @@ and nowhere else in the core (docs/surfaces.md).
 
 from collections.abc import Callable
 from datetime import date
+from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 
 from bot.config import Settings, get_settings
 from bot.state import Routes, Service
+
+if TYPE_CHECKING:
+    from bot.reminders.notifier import Notifier
 
 
 def routes_for(settings: Settings) -> list[Routes]:
@@ -36,12 +40,46 @@ def build_app(settings: Settings | None = None, *, today: Callable[[], date] | N
     return create_app(settings, today=today, services=services, routes=routes_for(settings))
 
 
+def notifier_for(settings: Settings) -> "Notifier":
+    """How reminders reach people: per recipient, the surface of their identity (``RoutingNotifier``).
+
+    The surfaces configured here each bring their notifier (Slack now; Teams adds its own line); with none,
+    the console prints reminders as they fire.
+    """
+    from bot.reminders.notifier import ConsoleNotifier, Notifier, Route, RoutingNotifier
+    from bot.services import tenancy
+    from db.engine import get_engine, transaction
+
+    notifiers: dict[str, Notifier] = {}
+    if settings.slack_configured:
+        from bot.slack.notify import SlackNotifier
+
+        notifiers["slack"] = SlackNotifier(settings)
+    if settings.teams_configured:
+        from bot.teams.notify import TeamsNotifier  # only now is anything from Microsoft imported
+
+        notifiers["teams"] = TeamsNotifier(settings)
+    if not notifiers:
+        return ConsoleNotifier()
+    engine = get_engine(settings.database_url)
+
+    def routes(staff_id: int) -> list[Route]:
+        with transaction(engine) as session:
+            return [Route(r.platform, r.user_id, r.reference) for r in tenancy.reachable(session, staff_id)]
+
+    def school_surfaces(school_id: int) -> list[str]:
+        with transaction(engine) as session:
+            return tenancy.surfaces_of(session, school_id)
+
+    return RoutingNotifier(notifiers, routes, school_surfaces)
+
+
 def services_for(settings: Settings) -> list[Service]:
     """Background services to run inside the server (the scheduler; Slack Socket Mode when configured)."""
     from bot.reminders.scheduler import reminder_service
 
     # The reminders clock: plan, deliver (Slack when configured, else printed here) and weekly digests.
-    services: list[Service] = [reminder_service(settings)]
+    services: list[Service] = [reminder_service(settings, notifier=notifier_for(settings))]
     if settings.graph_calendar_mailbox and settings.graph_configured:
         from bot.teams.graph import calendar_service  # msgraph-sdk: only when the calendar is configured
 

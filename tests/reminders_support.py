@@ -127,8 +127,8 @@ class Posted:
     def reminder_id(self) -> int | None:
         for block in self.blocks:
             for element in block.get("elements", []) if block.get("type") == "actions" else []:
-                if element.get("action_id") == "reminder_done":
-                    return int(element["value"])
+                if str(element.get("value", "")).startswith("/sen done "):
+                    return int(element["value"].removeprefix("/sen done "))
         return None
 
     @property

@@ -70,6 +70,7 @@ class Command:
     details: str = ""
     examples: tuple[str, ...] = ()
     anyone: bool = False  # may be used by people who are not (yet) on the staff list
+    reads: bool = False  # only reads: a surface need not refresh what it shows (Slack's Home tab) afterwards
 
     @property
     def name(self) -> str:

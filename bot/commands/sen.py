@@ -143,7 +143,7 @@ COMMANDS = [
             opts=(Opt("outcome", choices=("continue", "stop", "escalate"), required=True),
                   Opt("next", "date", placeholder="date", help="the next review (continue only; default 6 weeks)"))),
     Command(("intervention", "list"), "List running interventions and their next reviews.", intervention_list,
-            args=(Arg("pupil", "pupil", optional=True),)),
+            args=(Arg("pupil", "pupil", optional=True),), reads=True),
     Command(("assessment", "requested"), "An EHC needs assessment was asked of the LA.", assessment_requested,
             args=(PUPIL, DATE)),
     Command(("assessment", "decided"), "The LA decided whether to assess (refuse is appealable).",

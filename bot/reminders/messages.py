@@ -82,6 +82,6 @@ def reminder_reply(row: m.Reminder, deadline: m.Deadline, pupil: m.Pupil | None,
     next_step = kind.next_step.replace("<pupil>", ref) if ref else kind.next_step
     lines.append(f"What to do: {next_step}")
     open_command = f"/sen pupil show #{pupil.id}" if pupil is not None else "/sen due"
-    actions = [Action("Done", f"/sen done {row.id}"), Action("Snooze 1 week", f"/sen snooze {row.id} +1w"),
-               Action("Open", open_command)]
+    actions = [Action("Done", f"/sen done {row.id}", primary=True),
+               Action("Snooze 1 week", f"/sen snooze {row.id} +1w"), Action("Open", open_command)]
     return Reply(title, fields=fields, lines=lines, actions=actions, private=recipient is not None)

@@ -154,7 +154,7 @@ def _prepare(session: Session, rows: list[m.Reminder], now: datetime) -> tuple[l
                 _set(session, row, "withdrawn", "the recipient is no longer on the staff list")
                 withdrawn += 1
                 continue
-            to = Address("staff", recipient.handle, f"@{recipient.handle}")
+            to = Address("staff", recipient.handle, f"@{recipient.handle}", staff_id=recipient.id)
         else:
             channel = channel_setting(school)
             if not channel:

@@ -26,7 +26,7 @@ from sqlalchemy import Engine
 from bot.config import Settings
 
 from .digest import plan_digests
-from .notifier import ConsoleNotifier, Notifier
+from .notifier import Notifier
 from .outbox import DeliveryConfig, DeliveryReport, deliver
 from .sweep import PlanReport, plan_all
 
@@ -69,19 +69,6 @@ def clock_following(today: Callable[[], date], zone: str) -> Clock:
         return datetime.combine(day, real.time(), tzinfo=tz).astimezone(UTC)
 
     return now
-
-
-def default_notifier(settings: Settings) -> Notifier:
-    """Slack when it is configured, else Teams; otherwise the console, so a terminal shows reminders as they fire."""
-    if settings.slack_configured:
-        from bot.slack.notify import SlackNotifier
-
-        return SlackNotifier(settings)
-    if settings.teams_configured:
-        from bot.teams.notify import TeamsNotifier  # only now is anything from Microsoft imported
-
-        return TeamsNotifier(settings)
-    return ConsoleNotifier()
 
 
 class ReminderScheduler:
@@ -179,10 +166,11 @@ class ReminderScheduler:
                              should_stop=lambda: self._stopping, on_batch=progress)
 
 
-def reminder_service(settings: Settings, *, notifier: Notifier | None = None, clock: Clock | None = None,
+def reminder_service(settings: Settings, *, notifier: Notifier, clock: Clock | None = None,
                      **options: Any) -> "Service":
     """The scheduler as a service of the web app (bot.state.Service): started and stopped with it.
 
+    ``notifier`` is chosen by the composition root (``bot.server.notifier_for``): nothing here knows a surface.
     ``options`` go to ReminderScheduler (plan_every, deliver_every, digest_every, config, instance).
     """
 
@@ -191,7 +179,7 @@ def reminder_service(settings: Settings, *, notifier: Notifier | None = None, cl
             state.heartbeat = datetime.now(UTC)
 
         scheduler = ReminderScheduler(
-            state.engine, notifier or default_notifier(settings), timezone=settings.timezone,
+            state.engine, notifier, timezone=settings.timezone,
             clock=clock or clock_following(state.today, settings.timezone), on_tick=beat, count=state.count,
             **options,
         )

@@ -25,35 +25,33 @@ from slack_bolt.oauth.async_callback_options import AsyncCallbackOptions, AsyncF
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import select
-from sqlmodel import SQLModel
+from sqlalchemy.exc import IntegrityError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from bot.commands import GRAMMAR, Reply, execute
+from bot.commands import GRAMMAR, Reply, answer
 from bot.config import Settings
 from bot.dates import ParseError
+from bot.services import tenancy
 from bot.services.errors import Refused
 from bot.services.school import actor_for
-from bot.slack import dedupe, home, modals, render, tenancy
+from bot.slack import dedupe, home, modals, render
 from bot.slack.installations import ThreadedInstallationStore, ThreadedStateStore, installation_store, state_store
 from bot.slack.render import RUN_ACTION
 from bot.slack.text import command_text
 from bot.state import AppState
+from bot.surface import Asker
 from db.engine import transaction
 
 log = logging.getLogger(__name__)
 
+PLATFORM = "slack"  # this surface's name in bot.services.tenancy
 COMMAND = "/sen"
 HOME_EVENT = "app_home_opened"  # the only event subscribed to (deploy/slack/manifest.yml)
 SCOPES = ("commands", "chat:write", "im:write", "users:read")
 APOLOGY = ("Sorry — something went wrong on our side and nothing more was done. Please try again; if it keeps "
            "happening, tell your admin.")
-# Commands that only read: after any other command succeeds, the person's Home tab is published again.
-READS = frozenset({"help", "pupil show", "pupil list", "contact list", "intervention list", "due", "digest",
-                   "feed", "staff list", "term list", "export"})
-REMINDER_ACTIONS = re.compile(r"^reminder_(done|snooze|open)$")
 
 
 def api_url(settings: Settings) -> str:
@@ -91,50 +89,45 @@ class SlackBot:
     def __init__(self, state: AppState, oauth: bool) -> None:
         self.state = state
         self.oauth = oauth
-        self.not_connected = (tenancy.NOT_INSTALLED.format(url=state.settings.public_url.rstrip("/")) if oauth
-                              else tenancy.NOT_CONNECTED)
+        # Many workspaces: a new one connects by installing the app (an admin's act) or by a claim code.
+        self.install_url = f"{state.settings.public_url.rstrip('/')}/slack/install" if oauth else None
 
     # --- synchronous work (run in a worker thread) ----------------------------------------------------
 
-    def school(self, team_id: str | None) -> int | None:
-        return tenancy.school_for_team(self.state.engine, team_id, bind_unclaimed=not self.oauth)
+    def asker(self, team_id: str | None, user_id: str | None) -> Asker:
+        return Asker(PLATFORM, team_id, user_id, COMMAND, self.install_url)
 
     def run(self, team_id: str | None, user_id: str | None, text: str) -> Reply:
-        """Run one command as this Slack user (Slack user ids are staff handles)."""
-        school_id = self.school(team_id)
-        if school_id is None:
-            return Reply.refused(self.not_connected)
-        if not user_id:
-            return Reply.refused("Slack didn't say who you are, so sendbot can't act for you. Please try again.")
+        """Run one command as this Slack user: the core identifies them (bot.services.tenancy)."""
         self.state.count("slack_commands")
-        return execute(self.state.engine, school_id, user_id.lower(), text, self.state.today())
+        return answer(self.state.engine, self.asker(team_id, user_id), text, self.state.today())
+
+    def caller(self, team_id: str | None, user_id: str | None) -> tenancy.Caller | Reply:
+        """Who this is (school and staff handle), or the refusal saying why nobody can act here."""
+        try:
+            with transaction(self.state.engine) as session:
+                return tenancy.identify(session, PLATFORM, team_id, user_id, prefix=COMMAND,
+                                        install_url=self.install_url)
+        except Refused as e:
+            return Reply.refused(str(e))
 
     def refusal_for(self, team_id: str | None, user_id: str | None) -> Reply | None:
         """Why this person can't use sendbot at all (workspace not connected, not on the staff list), or None."""
-        school_id = self.school(team_id)
-        if school_id is None:
-            return Reply.refused(self.not_connected)
+        caller = self.caller(team_id, user_id)
+        if isinstance(caller, Reply):
+            return caller
         try:
             with transaction(self.state.engine) as session:
-                actor_for(session, school_id, (user_id or "").lower())
+                actor_for(session, caller.school_id, caller.handle)
         except Refused as e:
             return Reply.refused(str(e))
         return None
 
     def home_view(self, team_id: str | None, user_id: str) -> dict[str, Any]:
-        return home.build(self.state.engine, self.school(team_id), user_id.lower(), self.state.today(),
-                          self.not_connected)
-
-    def pupil_of_reminder(self, team_id: str | None, reminder_id: int) -> int | None:
-        """The pupil a reminder is about (None if there is no such reminder in this school)."""
-        school_id = self.school(team_id)
-        # The reminders' table (issue 4's outbox) is read through the metadata, by its columns alone.
-        table = SQLModel.metadata.tables.get("reminder")
-        if school_id is None or table is None or not {"pupil_id", "school_id"} <= set(table.c.keys()):
-            return None
-        query = select(table.c.pupil_id).where(table.c.id == reminder_id, table.c.school_id == school_id)
-        with self.state.engine.connect() as connection:
-            return connection.execute(query).scalar()
+        caller = self.caller(team_id, user_id)
+        if isinstance(caller, Reply):
+            return home.message_view(caller.title)
+        return home.build(self.state.engine, caller.school_id, caller.handle, self.state.today(), "")
 
     def changes_something(self, text: str) -> bool:
         try:
@@ -143,7 +136,7 @@ class SlackBot:
             return False
         if parsed.command.name == "settings":
             return bool(parsed.values)
-        return parsed.command.name not in READS
+        return not parsed.command.reads  # after a change, the person's Home tab is published again
 
     # --- asynchronous work ----------------------------------------------------------------------------
 
@@ -260,31 +253,6 @@ def register(bolt: AsyncApp, bot: SlackBot) -> None:
         await ack()
         await bot.publish_home(client, context.team_id, context.user_id)
 
-    @bolt.action(REMINDER_ACTIONS)
-    async def on_reminder(ack: Any, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
-                          respond: Any, context: Any) -> None:
-        await ack()
-        team_id, user_id = context.team_id, context.user_id
-        reminder = str(action.get("value") or "")
-        verb = str(action.get("action_id") or "").removeprefix("reminder_")
-        if not reminder.isdigit():
-            reply = Reply.refused("That reminder button has no reminder number, so nothing was changed.")
-            text = ""
-        elif verb == "open":
-            pupil_id = await asyncio.to_thread(bot.pupil_of_reminder, team_id, int(reminder))
-            text = f"pupil show #{pupil_id}" if pupil_id is not None else ""
-            reply = (await bot.run_async(team_id, user_id, text) if text
-                     else Reply.refused(f"There is no reminder {reminder} in this school any more."))
-        else:
-            text = f"done {reminder}" if verb == "done" else f"snooze {reminder} +1w"
-            reply = await bot.run_async(team_id, user_id, text)
-        if body.get("response_url"):
-            await respond(**render.message(reply))
-        elif body.get("trigger_id"):
-            await client.views_open(trigger_id=body["trigger_id"], view=modals.reply_view(reply))
-        if text:
-            await bot.after(client, team_id, user_id, text, reply)
-
     @bolt.view(re.compile(f"^{modals.CALLBACK}:"))
     async def on_submit(ack: Any, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient,
                         context: Any) -> None:
@@ -388,15 +356,26 @@ async def _installed(bot: SlackBot, args: AsyncSuccessArgs) -> BoltResponse:
         return _page(400, "sendbot is installed per workspace: install it into each school's workspace, not "
                           "across a whole Enterprise Grid organisation.")
     try:
-        school_id, created = await asyncio.to_thread(
-            tenancy.school_for_installation, bot.state.engine, installation.team_id, installation.team_name,
-            installation.user_id, bot.state.today())
+        school_id, created = await asyncio.to_thread(_install, bot, installation.team_id, installation.team_name,
+                                                     installation.user_id)
     except Refused as e:
         return _page(409, str(e))
     bot.state.count("slack_installs")
     log.warning("Slack workspace %s installed (school %s, %s)", installation.team_id, school_id,
                 "new" if created else "existing")
     return await args.default.success(args)
+
+
+def _install(bot: SlackBot, team_id: str, team_name: str | None, installer: str) -> tuple[int, bool]:
+    """The workspace's school after an install (an admin's explicit act): created if new."""
+    engine, today = bot.state.engine, bot.state.today()
+    try:
+        with transaction(engine) as session:
+            return tenancy.install_workspace(session, PLATFORM, team_id, team_name, installer, today)
+    except IntegrityError:
+        # The same workspace finished installing twice at once: the other one bound it.
+        with transaction(engine) as session:
+            return tenancy.install_workspace(session, PLATFORM, team_id, team_name, installer, today)
 
 
 def _page(status: int, text: str) -> BoltResponse:

@@ -23,7 +23,7 @@ from microsoft_agents.activity import Activity, ActivityTypes, Attachment
 from microsoft_agents.authentication.msal import MsalConnectionManager
 from microsoft_agents.hosting.core import HttpAdapterBase, TurnContext
 from microsoft_agents.hosting.core.authorization import AgentAuthConfiguration, ClaimsIdentity, JwtTokenValidator
-from sqlmodel import Session, select
+from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -31,16 +31,18 @@ from starlette.routing import BaseRoute, Route
 from bot.commands import execute
 from bot.config import Settings
 from bot.reply import Reply
+from bot.services import tenancy
+from bot.services.errors import Refused
 from bot.state import AppState
 from bot.teams import cards, conversations
 from bot.teams.text import command_text
-from db.models import School
+from db.engine import transaction
 
 log = logging.getLogger(__name__)
 
 ROUTE = "/api/messages"
-NOT_CONNECTED = ("This Microsoft 365 tenant isn't connected to a school in sendbot. Ask whoever runs sendbot to "
-                 "set TEAMS_TENANT_ID and create the school (docs/teams.md).")
+PLATFORM = "teams"
+COMMAND = "/sen"
 NO_USER = "Teams didn't say who you are (no Entra object id), so sendbot can't act for you."
 CHANNEL_NOTE = ("I answer in a personal chat only, so that pupils' details are never shown to a whole team or "
                 "group. Open a chat with sendbot (its name in the app bar, then Chat) and type it there.")
@@ -112,22 +114,23 @@ class TeamsBot:
         self.settings = state.settings
 
     def school(self, tenant_id: str | None) -> int | None:
-        """The school of this tenant: in single-school mode the only school, once TEAMS_TENANT_ID matches."""
-        expected = (self.settings.teams_tenant_id or "").lower()
-        if not expected or (tenant_id or "").lower() != expected:
+        """The school this tenant is linked to (``sendbot link teams <tenant>`` or a claim code), or None."""
+        if not tenant_id:
             return None
         with Session(self.state.engine) as session:
-            ids = session.exec(select(School.id).limit(2)).all()
-        return ids[0] if len(ids) == 1 else None
+            return tenancy.school_of(session, PLATFORM, tenant_id)
 
     def run(self, tenant_id: str | None, aad_object_id: str | None, text: str) -> Reply:
-        school_id = self.school(tenant_id)
-        if school_id is None:
-            return Reply.refused(NOT_CONNECTED)
-        if not aad_object_id:
+        """Run one command as this Teams user: their Entra object id is their identity (core tenancy)."""
+        if not aad_object_id and tenant_id and self.school(tenant_id) is not None:
             return Reply.refused(NO_USER)
+        try:
+            with transaction(self.state.engine) as session:
+                caller = tenancy.identify(session, PLATFORM, tenant_id, aad_object_id, prefix=COMMAND)
+        except Refused as e:
+            return Reply.refused(str(e))
         self.state.count("teams_commands")
-        return execute(self.state.engine, school_id, aad_object_id.lower(), text, self.state.today())
+        return execute(self.state.engine, caller.school_id, caller.handle, text, self.state.today())
 
     def remember(self, activity: Activity) -> None:
         """Save where this person (personal chat) or this team (channel) can be reached later."""
@@ -146,8 +149,14 @@ class TeamsBot:
             key = conversations.CHANNEL
         else:
             return  # group chats are not a place for reminders
-        conversations.save(self.state.engine, school_id, key, conversations.Ref(
-            tenant or "", conversation.id, activity.service_url, activity.recipient.id))
+        ref = conversations.Ref(tenant or "", conversation.id, activity.service_url, activity.recipient.id)
+        conversations.save(self.state.engine, school_id, key, ref)
+        if kind == "personal" and activity.from_property and activity.from_property.aad_object_id:
+            # The neutral conversation_ref too, so the routing notifier knows Teams reaches this person.
+            with transaction(self.state.engine) as session:
+                tenancy.remember_conversation(session, PLATFORM, tenant or "", activity.from_property.aad_object_id,
+                                              {"conversation_id": ref.conversation_id,
+                                               "service_url": ref.service_url, "bot_id": ref.bot_id})
 
     async def on_turn(self, context: TurnContext) -> None:
         activity = context.activity
@@ -172,8 +181,8 @@ class TeamsBot:
         if conversation_type not in ("", "personal"):
             await context.send_activity(_card(Reply(CHANNEL_NOTE)))
             return
-        await asyncio.to_thread(self.remember, activity)
         reply = await asyncio.to_thread(self.run, tenant_of(activity), aad, command)
+        await asyncio.to_thread(self.remember, activity)
         await context.send_activity(_card(reply))
 
 

@@ -53,8 +53,12 @@ def find(engine: Engine, school_id: int, key: str) -> Ref | None:
 
 
 def admins_reachable(engine: Engine, school_id: int) -> list[str]:
-    """The handles of the school's active admins who can be reached in Teams."""
+    """The Entra object ids of the school's active admins who can be reached in Teams."""
+    from bot.services import tenancy
+
     with Session(engine) as session:
-        handles = session.exec(select(Staff.handle).where(Staff.school_id == school_id, Staff.role == "admin",
-                                                          Staff.active == True)).all()  # noqa: E712
-    return [h for h in handles if find(engine, school_id, staff_key(h)) is not None]
+        admins = session.exec(select(Staff.id).where(Staff.school_id == school_id, Staff.role == "admin",
+                                                     Staff.active == True)).all()  # noqa: E712
+        ids = [r.user_id for staff_id in admins if staff_id is not None
+               for r in tenancy.reachable(session, staff_id) if r.platform == "teams"]
+    return [i for i in ids if find(engine, school_id, staff_key(i)) is not None]

@@ -81,7 +81,8 @@ class TeamsNotifier:
             reply = Reply(reply.title, ok=reply.ok, lines=reply.lines, fields=reply.fields, items=reply.items,
                           actions=[Action("Done", f"/sen done {n}"), Action("Snooze 1 week", f"/sen snooze {n} +1w")])
         if message.to.kind == "staff":
-            ref = conversations.find(self.engine, message.school_id, conversations.staff_key(message.to.handle))
+            who = message.to.user_id or message.to.handle  # their Entra object id, from the routing notifier
+            ref = conversations.find(self.engine, message.school_id, conversations.staff_key(who))
             if ref is not None:
                 sent = Sent(message_id=await self._post(ref, reply), channel=ref.conversation_id[:64])
             else:
@@ -127,12 +128,13 @@ class TeamsNotifier:
         with Session(self.engine) as session:
             if not wants_digest_mail(session, message.school_id, message.to.handle):
                 return
+        user = message.to.user_id or message.to.handle
         from bot.teams import graph  # msgraph-sdk is heavy: imported only when a digest is mailed
 
         try:
             client = self._graph or graph.client(self.settings)
             self._graph = client
-            await graph.send_digest_mail(client, sender, [await graph.address_of(client, message.to.handle)],
+            await graph.send_digest_mail(client, sender, [await graph.address_of(client, user)],
                                          message.reply)
         except Exception as e:
             log.warning("digest e-mail for message %s not sent (%s)", message.reminder_id, e.__class__.__name__)

@@ -26,12 +26,13 @@ from aiohttp import WSMsgType, web
 from bot.config import Settings
 from bot.server import build_app
 from bot.services.school import create_school
+from bot.services.tenancy import link_workspace
 from db.engine import transaction
 
 TODAY = date(2026, 3, 2)  # a Monday in the spring term
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 TEAM = "T0SCHOOL1"
-ADMIN = "U0ADMIN01"  # Slack user ids are staff handles (stored lower-cased)
+ADMIN = "U0ADMIN01"  # a Slack user id as a staff handle (stored lower-cased; its identity keeps the case)
 TEACHER = "U0TEACH01"
 STRANGER = "U0STRANGE1"
 BOT_TOKEN = "xoxb-test-token"
@@ -249,10 +250,13 @@ def settings_for(db_url: str, fake: FakeSlack, **extra: Any) -> Settings:
     return Settings(**values)
 
 
-def make_school(engine: Any, admin: str = ADMIN, name: str = "Oak Primary") -> int:
+def make_school(engine: Any, admin: str = ADMIN, name: str = "Oak Primary", team: str | None = TEAM) -> int:
+    """A school, linked to the Slack workspace ``team`` as an admin links it (``sendbot link slack T…``)."""
     with transaction(engine) as session:
         school = create_school(session, name, admin, "primary", TODAY)
         assert school.id is not None
+        if team is not None:
+            link_workspace(session, "slack", team, school.id)
         return school.id
 
 

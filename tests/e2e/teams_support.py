@@ -31,7 +31,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from e2e.slack_support import free_port, wait_until
+from bot.services import tenancy
+from db.engine import transaction
+from e2e.slack_support import free_port, make_school, wait_until
 
 APP_ID = "00000000-0000-4000-8000-00000000a99b"
 APP_PASSWORD = "not-a-real-secret"
@@ -366,3 +368,11 @@ class FakeGraph:
         self._record(request)
         self.mails.append(await request.json())
         return web.Response(status=202)
+
+
+def teams_school(engine: Any, tenant: str = TENANT) -> int:
+    """Oak Primary, admin = ADMIN_AAD, with the tenant linked to it (as ``sendbot link teams <tenant>`` does)."""
+    school_id = make_school(engine, admin=ADMIN_AAD)
+    with transaction(engine) as session:
+        tenancy.link_workspace(session, "teams", tenant, school_id)
+    return school_id

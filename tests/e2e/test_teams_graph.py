@@ -13,8 +13,17 @@ from sqlmodel import Session, select
 from bot.commands import execute
 from db.models import GraphEvent, School
 from e2e.helpers import SENDBOT, clean_env
-from e2e.slack_support import free_port, make_school, wait_until
-from e2e.teams_support import ADMIN_AAD, APP_ID, APP_PASSWORD, TENANT, FakeGraph, Keys, MicrosoftProxy
+from e2e.slack_support import free_port, wait_until
+from e2e.teams_support import (
+    ADMIN_AAD,
+    APP_ID,
+    APP_PASSWORD,
+    TENANT,
+    FakeGraph,
+    Keys,
+    MicrosoftProxy,
+    teams_school,
+)
 
 MAILBOX = "sen-deadlines@oak.sch.uk"
 DAY = date(2026, 3, 3)
@@ -53,7 +62,7 @@ def say(engine: Engine, text: str) -> None:
 
 def test_deadlines_are_created_once_moved_and_deleted_when_done(tmp_path: Path, db_url: str, engine: Engine,
                                                                  proxy: MicrosoftProxy, graph: FakeGraph) -> None:
-    make_school(engine, admin=ADMIN_AAD)
+    teams_school(engine)
     say(engine, 'pupil add "Ava Smith" year:5')
     say(engine, "ehcp issued ava 2025-06-10")  # the first annual review is due by 9 Jun 2026
     say(engine, 'pupil add "Ben Jones" year:3')
@@ -96,7 +105,7 @@ def test_deadlines_are_created_once_moved_and_deleted_when_done(tmp_path: Path, 
 
 def test_sendbot_run_keeps_the_calendar_in_step_by_itself(tmp_path: Path, db_url: str, engine: Engine,
                                                            proxy: MicrosoftProxy, graph: FakeGraph) -> None:
-    make_school(engine, admin=ADMIN_AAD)
+    teams_school(engine)
     say(engine, 'pupil add "Ava Smith" year:5')
     say(engine, "ehcp issued ava 2025-06-10")
     port = free_port()

@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 from bot.commands import execute
 from db.models import Pupil, Reminder, School, Staff
 from e2e.helpers import SENDBOT, clean_env
-from e2e.slack_support import free_port, make_school, wait_until
+from e2e.slack_support import free_port, wait_until
 from e2e.teams_support import (
     ADMIN_AAD,
     APP_ID,
@@ -33,6 +33,7 @@ from e2e.teams_support import (
     MicrosoftProxy,
     card_text,
     message,
+    teams_school,
 )
 
 
@@ -57,7 +58,7 @@ def connector() -> Iterator[FakeConnector]:
 
 @pytest.fixture
 def server(tmp_path: Path, db_url: str, engine: Engine, proxy: MicrosoftProxy) -> Iterator[str]:
-    make_school(engine, admin=ADMIN_AAD)
+    teams_school(engine)
     port = free_port()
     env = {k: v for k, v in clean_env(db_url, TEAMS_APP_ID=APP_ID, TEAMS_APP_PASSWORD=APP_PASSWORD,
                                       TEAMS_TENANT_ID=TENANT, **proxy.env()).items()
@@ -279,7 +280,7 @@ def test_the_weekly_digest_is_mailed_once_to_staff_who_opted_in(
 
 def test_anonymous_mode_needs_the_explicit_setting_and_warns_loudly(tmp_path: Path, db_url: str, engine: Engine,
                                                                     connector: FakeConnector) -> None:
-    make_school(engine, admin=ADMIN_AAD)
+    teams_school(engine)
     port = free_port()
     env = {k: v for k, v in clean_env(db_url, TEAMS_APP_ID=APP_ID, TEAMS_TENANT_ID=TENANT,
                                       SENDBOT_TEAMS_ALLOW_ANONYMOUS_FOR_DEVELOPMENT="true").items()

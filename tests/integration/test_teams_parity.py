@@ -8,9 +8,11 @@ from sqlalchemy import Engine
 
 from bot.commands import execute
 from bot.config import Settings
+from bot.services import tenancy
 from bot.state import AppState
 from bot.teams import cards
-from bot.teams.app import NOT_CONNECTED, TeamsBot
+from bot.teams.app import TeamsBot
+from db.engine import transaction
 
 TODAY = date(2026, 3, 2)
 TENANT = "11111111-2222-4333-8444-555555555555"
@@ -30,6 +32,8 @@ def test_teams_answers_as_the_console_does(engine: Engine, school: int, chat: An
     for line in ("staff add @bob role:teacher class:5B", 'pupil add "Ava Smith" year:5 class:5B',
                  "ehcp issued ava 2025-06-10"):
         chat.ok("admin", line)
+    with transaction(engine) as session:
+        tenancy.link_workspace(session, "teams", TENANT, school)
     state = AppState(settings=Settings(teams_app_id="a", teams_tenant_id=TENANT), engine=engine, today=lambda: TODAY)
     bot = TeamsBot(state)
     for text in ("help", "due", "pupil list", "pupil show ava", "settings", "pupil show nobody", "frobnicate"):
@@ -43,7 +47,10 @@ def test_teams_answers_as_the_console_does(engine: Engine, school: int, chat: An
 
 
 def test_another_tenant_or_no_user_gets_a_refusal_not_an_answer(engine: Engine, school: int) -> None:
+    with transaction(engine) as session:
+        tenancy.link_workspace(session, "teams", TENANT, school)
     state = AppState(settings=Settings(teams_app_id="a", teams_tenant_id=TENANT), engine=engine, today=lambda: TODAY)
     bot = TeamsBot(state)
-    assert bot.run("99999999-2222-4333-8444-555555555555", "admin", "help").title == NOT_CONNECTED
+    stranger = bot.run("99999999-2222-4333-8444-555555555555", "admin", "pupil list")
+    assert not stranger.ok and "sendbot link teams 99999999-2222-4333-8444-555555555555" in stranger.title
     assert not bot.run(TENANT, None, "pupil list").ok
