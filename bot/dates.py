@@ -13,6 +13,17 @@ from bot.rules.dates import add_months, days_in_month
 class ParseError(Exception):
     """A user-facing refusal: str(e) is a clear, specific sentence saying what is wrong and what would be accepted."""
 
+    def __init__(self, message: str = "", *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field  # the argument or option it is about (a form shows it by that field), if one
+
+    def about(self, field: str) -> "ParseError":
+        """Name the field this is about, unless a more precise part already did; returns itself to re-raise."""
+        if self.field is None:
+            self.field = field
+        return self
+
+
 
 _MONTH_NAMES = (
     "January",

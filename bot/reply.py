@@ -26,20 +26,22 @@ def initials(name: str) -> str:
 
 
 @dataclass(frozen=True)
-class Item:
-    """One entry of a list: a title line and an optional detail line."""
-
-    title: str
-    detail: str = ""
-
-
-@dataclass(frozen=True)
 class Action:
     """A button: its label and the command text it runs."""
 
     label: str
     command: str
     primary: bool = False  # the one action most people will want (a surface may show it emphasised)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One entry of a list: a title line, an optional detail line, its own buttons, and the group it is in."""
+
+    title: str
+    detail: str = ""
+    actions: tuple[Action, ...] = ()  # what to do about this entry (a surface shows them beside it)
+    group: str = ""  # a heading the entry sits under ("Overdue"); entries of a group are consecutive
 
 
 @dataclass
@@ -52,17 +54,22 @@ class Reply:
     actions: list[Action] = field(default_factory=list)
     private: bool = True  # only the asker sees it (pupil details are never shown to a channel)
     attachment: str | None = None  # a document to hand over (an export), rendered as a file or code block
+    field: str | None = None  # a refusal about one argument or option (its name): forms show it by that field
 
     @classmethod
-    def refused(cls, reason: str, *hints: str) -> "Reply":
-        return cls(title=reason, ok=False, lines=list(hints))
+    def refused(cls, reason: str, *hints: str, field: str | None = None) -> "Reply":
+        return cls(title=reason, ok=False, lines=list(hints), field=field)
 
     def as_text(self) -> str:
         """The plain-text rendering the console and the CLI print."""
         out = [self.title]
         out += [f"  {k}: {v}" for k, v in self.fields]
         out += self.lines
+        group = ""
         for item in self.items:
+            if item.group and item.group != group:
+                group = item.group
+                out.append(f"  {group}:")
             out.append(f"  • {item.title}")
             if item.detail:
                 out.append(f"      {item.detail}")

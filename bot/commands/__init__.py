@@ -52,7 +52,7 @@ def execute(engine: Engine, school_id: int, handle: str, text: str, today: date)
     try:
         parsed = GRAMMAR.parse(text, today)
     except ParseError as e:
-        return Reply.refused(str(e))
+        return Reply.refused(str(e), field=e.field)
     command = parsed.command
     try:
         with transaction(engine) as session:
@@ -61,7 +61,7 @@ def execute(engine: Engine, school_id: int, handle: str, text: str, today: date)
             actor = actor_for(session, school_id, handle)
             return command.handler(Ctx(session, actor, today), parsed.values)
     except (Refused, ParseError) as e:
-        return Reply.refused(str(e))
+        return Reply.refused(str(e), field=e.field)
     except Exception:
         # Ids only in the log: never the text, which may hold a child's name.
         log.exception("command %r failed for school %s", command.name, school_id)
@@ -105,4 +105,5 @@ def worded(reply: Reply, prefix: str) -> Reply:
     if prefix == CANONICAL_PREFIX:
         return reply
     return replace(reply, title=in_prefix(reply.title, prefix), lines=[in_prefix(x, prefix) for x in reply.lines],
-                   items=[Item(in_prefix(i.title, prefix), in_prefix(i.detail, prefix)) for i in reply.items])
+                   items=[replace(i, title=in_prefix(i.title, prefix), detail=in_prefix(i.detail, prefix))
+                          for i in reply.items])

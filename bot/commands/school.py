@@ -4,7 +4,8 @@ from typing import Any
 
 from bot.commands.context import Ctx, deadline_item
 from bot.commands.grammar import Arg, Command, Opt
-from bot.reply import Item, Reply, day
+from bot.reply import Action, Item, Reply, day
+from bot.rules.citations import how_to_record
 from bot.rules.school import SENCO_DUTY_START
 from bot.services import reports
 from bot.services import school as svc
@@ -22,6 +23,48 @@ def due(ctx: Ctx, v: dict[str, Any]) -> Reply:
     if not items:
         return Reply(f"{label} ({whose}): nothing. 🎉" if window != "overdue" else f"Nothing overdue ({whose}).")
     return Reply(f"{label} ({whose}): {len(items)}", items=[deadline_item(i, ctx.today) for i in items])
+
+
+HOME_LIMIT = 80  # a surface's home view holds about a hundred blocks: the rest is headings and buttons
+
+
+def home(ctx: Ctx, v: dict[str, Any]) -> Reply:
+    """The person's home view: what is overdue and due in the next month, each with what to do about it.
+
+    Teachers see their pupils' deadlines and their own; the SENCO, admins and leaders see the school's. A
+    surface renders it where it shows a home (Slack's App Home tab).
+    """
+    actor = ctx.actor
+    items = reports.due(ctx.session, actor, "month", "mine" if actor.role == "teacher" else "all", ctx.today)
+    whose = "your pupils and you" if actor.role == "teacher" else svc.get_school(ctx.session, actor.school_id).name
+    shown: list[Item] = []
+    for item in items[:HOME_LIMIT]:
+        entry = deadline_item(item, ctx.today)
+        group = "Overdue" if item.status == "overdue" else "Due in the next month"
+        shown.append(Item(entry.title, entry.detail, _home_actions(item, actor.role), group))
+    lines = [f"For {whose}, as of {day(ctx.today)}. Only you see this."]
+    if not items:
+        lines.append("Nothing overdue and nothing due in the next month. 🎉")
+    elif len(items) > len(shown):
+        lines.append(f"…and {len(items) - len(shown)} more: type /sen due month to see them all.")
+    actions = [] if actor.role == "leader" else [
+        Action("Add a pupil", "/sen pupil add"), Action("Log a parent meeting", "/sen meeting"),
+        Action("Add an intervention", "/sen intervention add")]
+    # Overdue first, then the rest, each group in date order (reports.due sorts by date).
+    shown.sort(key=lambda i: i.group != "Overdue")
+    return Reply("SEN deadlines", lines=lines, items=shown, actions=actions)
+
+
+def _home_actions(item: reports.DueItem, role: str) -> tuple[Action, ...]:
+    """Beside an item: record it (a meeting, an intervention review), else open the pupil; nothing for leaders
+    (they read deadlines, not pupil records) or school-level dates."""
+    if item.pupil_id is None or role == "leader":
+        return ()
+    recording = [Action(label, command) for label, command in how_to_record(item.kind, item.pupil_id, item.detail)
+                 ] if item.kind in ("parent_meeting", "intervention_review") else []
+    if item.kind == "intervention_review" and recording:
+        recording.append(Action("Open the pupil", f"/sen pupil show #{item.pupil_id}"))
+    return tuple(recording) or (Action("Open", f"/sen pupil show #{item.pupil_id}"),)
 
 
 def digest(ctx: Ctx, v: dict[str, Any]) -> Reply:
@@ -186,6 +229,8 @@ STAFF = Arg("staff", "staff", help="a mention (@alice, <@U123ABC>) or a handle")
 DATE = Arg("date", "date")
 
 COMMANDS = [
+    Command(("home",), "Your home view: what is overdue and due in the next month, with what to do.", home,
+            reads=True),
     Command(("due",), "What is due: overdue, this week, this month or this term; yours or the school's.", due,
             args=(Arg("window", choices=("overdue", "week", "month", "term"), optional=True),
                   Arg("scope", choices=("mine", "all"), optional=True)),

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.dates import DATE_HINT, DAY_WORD, ParseError, parse_date, read_date, unreadable
+from bot.surface import MENTION
 
 __all__ = ["ParseError", "Token", "parse_date", "parse_staff_ref", "take_date", "tokenize"]
 
@@ -142,12 +143,14 @@ def _show(token: Token) -> str:
 # Staff references
 # --------------------------------------------------------------------------------------------------
 
-_USER_MENTION = re.compile(r"<@([A-Za-z0-9._-]+)(?:\|([^>]*))?>")
 _STAFF_HINT = "Mention them (@alice) or give their handle."
 
 
 def parse_staff_ref(text: str) -> tuple[str, str | None]:
-    """A staff reference: (user id or handle, the label Slack sent with a mention, if any).
+    """A staff reference: (user id or handle, the label sent with a mention, if any).
+
+    Mentions arrive as the core's canonical token ``<@id|label>`` (bot.surface): each adapter rewrites its
+    platform's syntax into it (Slack's already is).
 
     ``<@U123ABC|alice>`` -> ("U123ABC", "alice"); ``@alice`` and ``alice`` -> ("alice", None). The case is
     kept: Slack ids are upper case and matching handles is the caller's business.
@@ -156,7 +159,7 @@ def parse_staff_ref(text: str) -> tuple[str, str | None]:
     if not ref:
         raise ParseError(f"A staff member is missing. {_STAFF_HINT}")
     if ref.startswith("<"):
-        match = _USER_MENTION.fullmatch(ref)
+        match = MENTION.fullmatch(ref)
         if match:
             label = (match.group(2) or "").strip()
             return match.group(1), label or None

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.calendar import SchoolCalendar
-from bot.rules.citations import ACT_BY_ONLY
+from bot.rules.citations import still_worth_acting_on
 from bot.services.reminder_policy import Step
 from bot.services.school import DEFAULT_SETTINGS
 from db import models as m
@@ -116,11 +116,8 @@ class Candidate:
         return (self.send_on, self.step_on)
 
 
-def worth_sending(kind: str, due: date, today: date) -> bool:
-    """A reminder nobody can act on any more is not sent: a lapsed appeal window, an act-by date long gone."""
-    if kind == "appeal_deadline" and today > due:
-        return False
-    return not (kind in ACT_BY_ONLY and due < today - timedelta(days=7))
+# A reminder nobody can act on any more is not sent (the one definition, in the rules).
+worth_sending = still_worth_acting_on
 
 
 def latest_occurrence(step: Step, due: date, opens: date | None, calendar: SchoolCalendar,

@@ -29,7 +29,7 @@ def parse_year(text: str) -> int:
         return 0
     if t.isascii() and t.isdigit() and 1 <= int(t) <= 14:  # isascii: "²" is a digit int() refuses
         return int(t)
-    raise Refused(f"year takes R or a year group from 1 to 14 (like year:5); '{text}' isn't one.")
+    raise Refused(f"year takes R or a year group from 1 to 14 (like year:5); '{text}' isn't one.", field="year")
 
 
 def year_label(year: int) -> str:
@@ -45,9 +45,9 @@ def add_pupil(session: Session, actor: Actor, name: str, year: str, today: date,
               dob: date | None = None) -> m.Pupil:
     name = " ".join(name.split())
     if not name or len(name) > 200:
-        raise Refused("The pupil needs a full name in quotes, like \"Ava Smith\".")
+        raise Refused("The pupil needs a full name in quotes, like \"Ava Smith\".", field="name")
     if name.startswith("#") or UPN.match(name):
-        raise Refused(f"'{name}' looks like a pupil number or UPN, not a name: give the name in quotes.")
+        raise Refused(f"'{name}' looks like a pupil number or UPN, not a name: give the name in quotes.", field="name")
     year_group = parse_year(year)
     if actor.role == "leader":
         raise Refused("Leaders read deadlines and digests; a teacher, the SENCO or an admin adds pupils.")
@@ -64,11 +64,12 @@ def add_pupil(session: Session, actor: Actor, name: str, year: str, today: date,
     if upn is not None:
         upn = upn.strip().upper()
         if not UPN.match(upn):
-            raise Refused(f"'{upn}' is not a UPN: a UPN is a letter followed by 12 characters (like A123456789012).")
+            raise Refused(f"'{upn}' is not a UPN: a UPN is a letter followed by 12 characters (like A123456789012).",
+                          field="upn")
         if session.exec(select(m.Pupil).where(m.Pupil.school_id == actor.school_id, m.Pupil.upn == upn)).first():
-            raise Refused(f"Another pupil already has UPN {upn}.")
+            raise Refused(f"Another pupil already has UPN {upn}.", field="upn")
     if dob is not None and dob >= today:
-        raise Refused("dob is the date of birth: it must be in the past.")
+        raise Refused("dob is the date of birth: it must be in the past.", field="dob")
     same = session.exec(select(m.Pupil).where(m.Pupil.school_id == actor.school_id, m.Pupil.name == name,
                                               col(m.Pupil.archived).is_(False))).all()
     if same and upn is None:
@@ -220,11 +221,12 @@ def add_contact(session: Session, actor: Actor, ref: str, name: str, relation: s
     actor.require_pupil(pupil, "add a parent contact")
     name = " ".join(name.split())
     if not name:
-        raise Refused("The contact needs a name in quotes, like \"Jo Smith\".")
+        raise Refused("The contact needs a name in quotes, like \"Jo Smith\".", field="name")
     if phone is not None and not PHONE.match(phone.strip()):
-        raise Refused(f"'{phone}' doesn't look like a phone number: use digits, spaces and an optional +.")
+        raise Refused(f"'{phone}' doesn't look like a phone number: use digits, spaces and an optional +.",
+                      field="phone")
     if email is not None and not EMAIL.match(email.strip()):
-        raise Refused(f"'{email}' doesn't look like an email address (like name@example.org).")
+        raise Refused(f"'{email}' doesn't look like an email address (like name@example.org).", field="email")
     if prefers == "email" and not email:
         raise Refused("prefers:email needs an email: address for the contact.")
     if prefers in ("phone", "text") and not phone:

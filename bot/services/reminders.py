@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from sqlmodel import Session, col, select, update
 
 from bot.reply import Action, Reply, day, initials
-from bot.rules.citations import ACT_BY_ONLY, KINDS
+from bot.rules.citations import ACT_BY_ONLY, KINDS, how_to_record
 from bot.services.access import Actor
 from bot.services.audit import audit
 from bot.services.deadlines import school_calendar
@@ -90,27 +90,9 @@ def _not_a_deadline(row: m.Reminder) -> None:
                       "open.")
 
 
-# Commands that record what closes each kind of deadline, ready to run (the date may need changing).
 def _recording_commands(kind: str, pupil_id: int | None, detail: str, senco: str | None) -> list[Action]:
-    p = f"#{pupil_id}"
-    options: dict[str, list[tuple[str, str]]] = {
-        "parent_meeting": [("Log the meeting", f"/sen meeting {p} today")],
-        "intervention_review": [("Record the review", f'/sen intervention review {p} "{detail}" today '
-                                                      "outcome:continue")],
-        "annual_review": [("Record the review meeting", f"/sen ehcp reviewed {p} today")],
-        "phase_transfer_review": [("Plan amended", f"/sen decision {p} today plan-amended"),
-                                  ("No amendments", f"/sen decision {p} today no-amend")],
-        "assessment_decision": [("LA will assess", f"/sen assessment decided {p} today assess"),
-                                ("LA refused", f"/sen assessment decided {p} today refuse")],
-        "final_plan": [("Plan issued", f"/sen ehcp issued {p} today")],
-        "review_decision": [("No amendments", f"/sen decision {p} today no-amend"),
-                            ("Amendments proposed", f"/sen decision {p} today amend-proposed")],
-        "amended_plan": [("Amended plan issued", f"/sen decision {p} today plan-amended")],
-        "appeal_deadline": [("Appeal lodged", f"/sen appeal lodged {p} today")],
-        "senco_qualification": [("Qualified", f"/sen senco qualified @{senco or '<senco>'} today award:npq")],
-        "information_report": [("Report published", "/sen settings info-report:today")],
-    }
-    return [Action(label, command) for label, command in options.get(kind, [])]
+    """What records each kind (``rules.how_to_record``, the one definition), as actions."""
+    return [Action(label, command) for label, command in how_to_record(kind, pupil_id, detail, senco)]
 
 
 def done(session: Session, actor: Actor, ref: str, today: date) -> Reply:

@@ -30,7 +30,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from bot.commands import GRAMMAR, Reply, answer
+from bot.commands import GRAMMAR, Reply, answer, execute
 from bot.config import Settings
 from bot.dates import ParseError
 from bot.services import tenancy
@@ -124,10 +124,12 @@ class SlackBot:
         return None
 
     def home_view(self, team_id: str | None, user_id: str) -> dict[str, Any]:
+        """The Home tab: the ``home`` command's reply for this person, or why there is none."""
         caller = self.caller(team_id, user_id)
         if isinstance(caller, Reply):
             return home.message_view(caller.title)
-        return home.build(self.state.engine, caller.school_id, caller.handle, self.state.today(), "")
+        reply = execute(self.state.engine, caller.school_id, caller.handle, home.COMMAND, self.state.today())
+        return home.home_view(reply) if reply.ok else home.message_view(reply.title)
 
     def changes_something(self, text: str) -> bool:
         try:
@@ -204,57 +206,57 @@ def _payload_kind(body: dict[str, Any]) -> str:
     return str(body.get("type") or "request")
 
 
-def register(bolt: AsyncApp, bot: SlackBot) -> None:
-    """Attach every listener; one per kind of request."""
-    state = bot.state
+class Listeners:
+    """One listener per kind of request (Bolt starter style): each acknowledges, then does its work.
 
-    @bolt.middleware
-    async def once_per_event(body: dict[str, Any], next: Callable[[], Awaitable[BoltResponse]]) -> BoltResponse:
+    Methods, so each can be called on its own in a test with a mock ``ack``; :func:`register` attaches them.
+    """
+
+    def __init__(self, bot: SlackBot) -> None:
+        self.bot = bot
+
+    async def once_per_event(self, body: dict[str, Any], next: Callable[[], Awaitable[BoltResponse]]) -> BoltResponse:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not await asyncio.to_thread(dedupe.first_delivery, state.engine, str(event_id),
+        if event_id and not await asyncio.to_thread(dedupe.first_delivery, self.bot.state.engine, str(event_id),
                                                     body.get("team_id")):
-            state.count("slack_retries_dropped")
+            self.bot.state.count("slack_retries_dropped")
             return BoltResponse(status=200, body="")
         return await next()
 
-    @bolt.command(COMMAND)
-    async def on_command(ack: Any, body: dict[str, Any], client: AsyncWebClient, respond: Any,
+    async def on_command(self, ack: Any, body: dict[str, Any], client: AsyncWebClient, respond: Any,
                          context: Any) -> None:
         await ack()
         text = command_text(body.get("text") or "")
         team_id, user_id = context.team_id, context.user_id
         form = modals.form_for(text)
         if form is not None and body.get("trigger_id"):
-            await bot.open_form(client, body, form, {}, team_id, user_id)
+            await self.bot.open_form(client, body, form, {}, team_id, user_id)
             return
-        reply = await bot.run_async(team_id, user_id, text)
+        reply = await self.bot.run_async(team_id, user_id, text)
         await respond(**render.message(reply))
-        await bot.after(client, team_id, user_id, text, reply)
+        await self.bot.after(client, team_id, user_id, text, reply)
 
-    @bolt.action(re.compile(f"^{RUN_ACTION}"))
-    async def on_button(ack: Any, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
+    async def on_button(self, ack: Any, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
                         respond: Any, context: Any) -> None:
         await ack()
         text = action.get("value") or (action.get("selected_option") or {}).get("value") or ""
         team_id, user_id = context.team_id, context.user_id
-        prefill = modals.prefill_for(text, state.today())
+        prefill = modals.prefill_for(text, self.bot.state.today())
         if prefill is not None and body.get("trigger_id"):
-            await bot.open_form(client, body, prefill[0], prefill[1], team_id, user_id)
+            await self.bot.open_form(client, body, prefill[0], prefill[1], team_id, user_id)
             return
         if body.get("response_url"):
-            reply = await bot.run_async(team_id, user_id, text)
+            reply = await self.bot.run_async(team_id, user_id, text)
             await respond(**render.message(reply))
         else:
-            reply = await bot.show_in_view(client, body, team_id, user_id, text)
-        await bot.after(client, team_id, user_id, text, reply)
+            reply = await self.bot.show_in_view(client, body, team_id, user_id, text)
+        await self.bot.after(client, team_id, user_id, text, reply)
 
-    @bolt.action(home.REFRESH)
-    async def on_refresh(ack: Any, client: AsyncWebClient, context: Any) -> None:
+    async def on_refresh(self, ack: Any, client: AsyncWebClient, context: Any) -> None:
         await ack()
-        await bot.publish_home(client, context.team_id, context.user_id)
+        await self.bot.publish_home(client, context.team_id, context.user_id)
 
-    @bolt.view(re.compile(f"^{modals.CALLBACK}:"))
-    async def on_submit(ack: Any, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient,
+    async def on_submit(self, ack: Any, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient,
                         context: Any) -> None:
         acked = False
         try:
@@ -270,29 +272,27 @@ def register(bolt: AsyncApp, bot: SlackBot) -> None:
                 await ack(response_action="errors", errors=errors)
                 return
             text = modals.command(form, values)
-            reply = await bot.run_async(context.team_id, context.user_id, text)
+            reply = await self.bot.run_async(context.team_id, context.user_id, text)
             errors = None if reply.ok else modals.errors_for(form, reply)
             acked = True
             if errors:
                 await ack(response_action="errors", errors=errors)
             else:
                 await ack(response_action="update", view=modals.reply_view(reply, form.title))
-            await bot.after(client, context.team_id, context.user_id, text, reply)
+            await self.bot.after(client, context.team_id, context.user_id, text, reply)
         except Exception:
             if not acked:
                 await ack(response_action="update", view=modals.reply_view(Reply.refused(APOLOGY)))
             raise
 
-    @bolt.event(HOME_EVENT)
-    async def on_home_opened(event: dict[str, Any], client: AsyncWebClient, context: Any) -> None:
+    async def on_home_opened(self, event: dict[str, Any], client: AsyncWebClient, context: Any) -> None:
         if event.get("tab", "home") == "home":
-            await bot.publish_home(client, context.team_id, event.get("user") or context.user_id)
+            await self.bot.publish_home(client, context.team_id, event.get("user") or context.user_id)
 
-    @bolt.error
-    async def on_error(error: Exception, body: dict[str, Any], context: Any) -> None:
+    async def on_error(self, error: Exception, body: dict[str, Any], context: Any) -> None:
         kind = _payload_kind(body or {})
         team_id, user_id = context.get("team_id"), context.get("user_id")
-        state.count("slack_errors")
+        self.bot.state.count("slack_errors")
         log.error("Slack %s failed (team %s, user %s): %s", kind, team_id, user_id, _describe(error))
         if kind == "view_submission":
             return  # the listener has answered in the modal already
@@ -306,6 +306,19 @@ def register(bolt: AsyncApp, bot: SlackBot) -> None:
         except Exception as e:
             log.warning("the apology could not be sent either (team %s, user %s): %s", team_id, user_id,
                         _describe(e))
+
+
+def register(bolt: AsyncApp, bot: SlackBot) -> Listeners:
+    """Attach every listener; one per kind of request."""
+    listeners = Listeners(bot)
+    bolt.middleware(listeners.once_per_event)
+    bolt.command(COMMAND)(listeners.on_command)
+    bolt.action(re.compile(f"^{RUN_ACTION}"))(listeners.on_button)
+    bolt.action(home.REFRESH)(listeners.on_refresh)
+    bolt.view(re.compile(f"^{modals.CALLBACK}:"))(listeners.on_submit)
+    bolt.event(HOME_EVENT)(listeners.on_home_opened)
+    bolt.error(listeners.on_error)
+    return listeners
 
 
 def build(state: AppState) -> SlackRuntime | None:

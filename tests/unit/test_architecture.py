@@ -36,3 +36,26 @@ def test_the_grammar_says_which_commands_only_read() -> None:
     reads = {c.name for c in GRAMMAR.commands if c.reads}
     assert {"help", "pupil show", "pupil list", "due", "digest", "export"} <= reads
     assert not reads & {"pupil add", "meeting", "done", "snooze", "staff add", "settings"}
+
+
+@pytest.mark.parametrize("page", ["architecture.md", "surfaces.md"])
+def test_the_pages_name_only_what_exists(page: str) -> None:
+    """Every ``bot.…`` name and ``bot/…`` path docs/architecture.md and docs/surfaces.md give is real."""
+    import importlib
+    import re
+
+    text = (ROOT / "docs" / page).read_text()
+    for dotted in set(re.findall(r"\bbot(?:\.[A-Za-z_]+)+", text)):
+        parts = dotted.split(".")
+        for cut in range(len(parts), 0, -1):
+            try:
+                target = importlib.import_module(".".join(parts[:cut]))
+            except ModuleNotFoundError:
+                continue
+            for attr in parts[cut:]:
+                assert hasattr(target, attr), f"{page} names {dotted}, which does not exist"
+                target = getattr(target, attr)
+            break
+    for path in set(re.findall(r"`((?:bot|db)/[a-z_/]+(?:\.py)?)`", text)):
+        if "teams" not in path:  # the surface still to write
+            assert (ROOT / path).exists(), f"{page} names {path}, which does not exist"
