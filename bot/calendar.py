@@ -60,6 +60,10 @@ class SchoolCalendar:
 
     def __init__(self, terms: Iterable[Term] = ()) -> None:
         self.terms: tuple[Term, ...] = tuple(sorted(terms))
+        self._last_end = max((t.end for t in self.terms), default=None)
+        # Memoised per calendar (the sweep asks about the same few hundred days for thousands of deadlines).
+        self._school_day: dict[date, bool] = {}
+        self._next: dict[tuple[date, bool], date] = {}
 
     def term_containing(self, d: date) -> Term | None:
         for term in self.terms:
@@ -69,15 +73,26 @@ class SchoolCalendar:
 
     def is_school_day(self, d: date) -> bool:
         """A working day inside a term. With no terms known, every working day counts."""
-        if not is_working_day(d):
-            return False
-        return not self.terms or self.term_containing(d) is not None
+        known = self._school_day.get(d)
+        if known is None:
+            known = is_working_day(d) and (not self.terms or self.term_containing(d) is not None)
+            self._school_day[d] = known
+        return known
 
     def next_school_day(self, d: date, *, inclusive: bool = True) -> date:
         """``d`` if it is a school day (when ``inclusive``), else the next; gives up after two years."""
+        key = (d, inclusive)
+        found = self._next.get(key)
+        if found is None:
+            found = self._next[key] = self._next_school_day(d, inclusive)
+        return found
+
+    def _next_school_day(self, d: date, inclusive: bool) -> date:
         if not inclusive:
             d += timedelta(days=1)
         limit = d + timedelta(days=731)
+        if self._last_end is not None and d > self._last_end:
+            return next_working_day(limit)  # past the last known term no day is a school day: skip the walk
         while not self.is_school_day(d):
             d += timedelta(days=1)
             if d > limit:

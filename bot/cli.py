@@ -6,20 +6,31 @@ import logging
 import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import typer
 
-from bot.config import get_settings
+if TYPE_CHECKING:
+    from bot.config import Settings
+
+
+def get_settings() -> "Settings":
+    """The settings, imported on first use: ``sendbot --help`` must not pay for pydantic-settings."""
+    from bot.config import get_settings as settings
+
+    return settings()
+
 
 app = typer.Typer(
     help="sendbot: SEN support logging and statutory deadline reminders for schools in England.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain click help: rich's help formatter (and markdown-it under it) is most of the start-up time.
+    rich_markup_mode=None,
 )
-terms_app = typer.Typer(help="Import the school's term dates.", no_args_is_help=True)
+terms_app = typer.Typer(help="Import the school's term dates.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(terms_app, name="terms")
 teams_app = typer.Typer(help="Microsoft Teams: the app package to upload (docs/teams.md).", no_args_is_help=True)
 app.add_typer(teams_app, name="teams")

@@ -18,12 +18,14 @@ if TYPE_CHECKING:
 
 
 def routes_for(settings: Settings) -> list[Routes]:
-    """The surfaces served over HTTP: iCal feeds always; Slack when configured (it decides itself); Teams
-    when TEAMS_APP_ID is set (only then is anything from Microsoft imported: it lives in sendbot[microsoft])."""
+    """The surfaces served over HTTP: iCal feeds and the dashboard always; Slack when configured (it decides
+    itself); Teams when TEAMS_APP_ID is set (only then is anything from Microsoft imported: it lives in
+    sendbot[microsoft])."""
+    from bot.dashboard.http import routes as dashboard_routes
     from bot.feeds.http import routes as feed_routes
     from bot.slack.app import routes as slack_routes
 
-    makers: list[Routes] = [feed_routes, slack_routes]
+    makers: list[Routes] = [feed_routes, slack_routes, dashboard_routes]
     if settings.teams_configured:
         from bot.teams.app import routes as teams_routes
 

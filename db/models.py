@@ -7,7 +7,7 @@ Dates are ``date`` (statutory deadlines are days); instants are timezone-aware U
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, Index, Integer, String, Table, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Column, DateTime, Index, Integer, String, Table, UniqueConstraint, event, inspect
 from sqlalchemy import func as sqlfunc
 from sqlmodel import Field, SQLModel
 
@@ -99,7 +99,10 @@ class ClaimCode(SQLModel, table=True):
 
 
 class Pupil(SQLModel, table=True):
-    __table_args__ = (Index("ix_pupil_school_name", "school_id", "name"),)
+    __table_args__ = (
+        Index("ix_pupil_school_name", "school_id", "name"),
+        Index("ix_pupil_school_upn", "school_id", "upn"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     school_id: int = Field(foreign_key="school.id", index=True)
     name: str = Field(max_length=200)
@@ -111,6 +114,51 @@ class Pupil(SQLModel, table=True):
     teacher_id: int | None = Field(default=None, foreign_key="staff.id")
     archived: bool = False
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class PupilNameWord(SQLModel, table=True):
+    """The lower-cased words of a pupil's name (position 0: the whole name), so a lookup by name, prefix or
+    any word's prefix is an indexed query rather than a scan of the school. Kept in step with ``Pupil.name``
+    by the mapper events below; no foreign key, so erasing a pupil needs no ordering."""
+
+    __tablename__ = "pupil_name_word"
+    __table_args__ = (Index("ix_pupil_name_word_lookup", "school_id", "word", "pupil_id"),)
+    pupil_id: int = Field(primary_key=True)
+    position: int = Field(primary_key=True)
+    school_id: int
+    word: str = Field(max_length=200)
+
+
+def name_words(name: str) -> list[str]:
+    """The search keys of a name: the whole name (spaces squeezed), then each word, lower-cased."""
+    words = name.lower().split()
+    return [" ".join(words), *words]
+
+
+def _write_name_words(connection, pupil: Pupil) -> None:  # type: ignore[no-untyped-def]
+    table = PupilNameWord.__table__
+    connection.execute(table.delete().where(table.c.pupil_id == pupil.id))
+    connection.execute(table.insert(), [
+        {"pupil_id": pupil.id, "position": n, "school_id": pupil.school_id, "word": w[:200]}
+        for n, w in enumerate(name_words(pupil.name))
+    ])
+
+
+@event.listens_for(Pupil, "after_insert")
+def _pupil_inserted(_mapper, connection, pupil: Pupil) -> None:  # type: ignore[no-untyped-def]
+    _write_name_words(connection, pupil)
+
+
+@event.listens_for(Pupil, "after_update")
+def _pupil_updated(_mapper, connection, pupil: Pupil) -> None:  # type: ignore[no-untyped-def]
+    if inspect(pupil).attrs.name.history.has_changes():
+        _write_name_words(connection, pupil)
+
+
+@event.listens_for(Pupil, "after_delete")
+def _pupil_deleted(_mapper, connection, pupil: Pupil) -> None:  # type: ignore[no-untyped-def]
+    table = PupilNameWord.__table__
+    connection.execute(table.delete().where(table.c.pupil_id == pupil.id))
 
 
 class SupportPeriod(SQLModel, table=True):
@@ -253,6 +301,7 @@ class Deadline(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("school_id", "key"),
         Index("ix_deadline_school_due", "school_id", "due"),
+        Index("ix_deadline_school_kind_due", "school_id", "kind", "due"),
     )
     id: int | None = Field(default=None, primary_key=True)
     school_id: int = Field(foreign_key="school.id")
@@ -370,6 +419,14 @@ class ReminderSweep(SQLModel, table=True):
     since: datetime  # the first planning: a digest whose moment came before it was never "missed"
 
 
+class ChannelPace(SQLModel, table=True):
+    """When a conversation may next be posted to (PostgreSQL replicas share the pace; outbox.Pacer)."""
+
+    __tablename__ = "channel_pace"
+    channel: str = Field(primary_key=True, max_length=200)  # "slack:<school id>:<channel or user id>"
+    next_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
 # --- Slack installations, OAuth state and event de-duplication (issue 3; migration 0004) -------------------
 
 
@@ -444,6 +501,35 @@ slack_oauth_states = Table(
     Column("state", String(200), nullable=False),
     Column("expire_at", DateTime, nullable=False),
 )
+
+
+# --- the SEN dashboard's sign-in (issue 15; migration 0010_dashboard) ---------------------------------------
+
+
+class DashboardLink(SQLModel, table=True):
+    """A one-time sign-in link sent by /sen dashboard: 256 random bits, stored as their SHA-256, spent once."""
+
+    __tablename__ = "dashboard_link"
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+class DashboardSession(SQLModel, table=True):
+    """A signed-in dashboard session (the cookie holds the token; only its SHA-256 is kept)."""
+
+    __tablename__ = "dashboard_session"
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    ended_at: datetime | None = None  # signed out
 
 
 class TeamsConversation(SQLModel, table=True):

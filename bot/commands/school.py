@@ -22,7 +22,20 @@ def due(ctx: Ctx, v: dict[str, Any]) -> Reply:
     whose = "yours" if scope == "mine" else "whole school"
     if not items:
         return Reply(f"{label} ({whose}): nothing. 🎉" if window != "overdue" else f"Nothing overdue ({whose}).")
-    return Reply(f"{label} ({whose}): {len(items)}", items=[deadline_item(i, ctx.today) for i in items])
+    lines = []
+    if items.more:
+        lines.append(f"Showing the first {len(items)} of {items.total}. Narrow it down: {_narrower(window, scope)}.")
+    return Reply(f"{label} ({whose}): {items.total}", items=[deadline_item(i, ctx.today) for i in items],
+                 lines=lines)
+
+
+def _narrower(window: str, scope: str) -> str:
+    """What to type for a shorter list (the long list is capped: docs/decisions.md, "Bounded lists")."""
+    shorter = [w for w in ("overdue", "week") if w != window]
+    hints = [f"/sen due {w}{' mine' if scope == 'mine' else ''}" for w in shorter]
+    if scope != "mine":
+        hints.append(f"/sen due {window} mine")
+    return " or ".join(hints)
 
 
 HOME_LIMIT = 80  # a surface's home view holds about a hundred blocks: the rest is headings and buttons
@@ -45,8 +58,10 @@ def home(ctx: Ctx, v: dict[str, Any]) -> Reply:
     lines = [f"For {whose}, as of {day(ctx.today)}. Only you see this."]
     if not items:
         lines.append("Nothing overdue and nothing due in the next month. 🎉")
-    elif len(items) > len(shown):
-        lines.append(f"…and {len(items) - len(shown)} more: type /sen due month to see them all.")
+    elif items.total > len(shown):
+        # Home is rebuilt after every change, so it stays small (docs/decisions.md, "Bounded lists").
+        lines.append(f"…and {items.total - len(shown)} more: /sen due overdue or /sen due week shows a shorter "
+                     "list.")
     actions = [] if actor.role == "leader" else [
         Action("Add a pupil", "/sen pupil add"), Action("Log a parent meeting", "/sen meeting"),
         Action("Add an intervention", "/sen intervention add")]
@@ -71,12 +86,15 @@ def digest(ctx: Ctx, v: dict[str, Any]) -> Reply:
     d = reports.digest(ctx.session, ctx.actor, ctx.today)
     lines: list[str] = []
 
-    def section(title: str, items: list[reports.DueItem]) -> None:
+    def section(title: str, items: reports.DueList) -> None:
         if items:
-            lines.append(f"*{title}* ({len(items)})")
+            lines.append(f"*{title}* ({items.total})")
             for i in items:
                 it = deadline_item(i, ctx.today)
                 lines.append(f"  • {it.title}\n      {it.detail}")
+            if items.more:
+                lines.append(f"  … and {items.more} more: /sen due overdue, /sen due week or /sen due month "
+                             "lists them.")
 
     section("Overdue — school duties", d.overdue_school)
     section("Overdue — LA late: consider challenging", d.overdue_la)
@@ -84,7 +102,9 @@ def digest(ctx: Ctx, v: dict[str, Any]) -> Reply:
     section("Next four weeks", d.next_four_weeks)
     if d.no_meeting_this_term:
         names = ", ".join(f"{name} (#{pid})" for pid, name in d.no_meeting_this_term)
-        lines.append(f"*On SEN support, no parent meeting yet this term* ({len(d.no_meeting_this_term)}): {names}")
+        more = d.no_meeting_total - len(d.no_meeting_this_term)
+        names += f" and {more} more" if more > 0 else ""
+        lines.append(f"*On SEN support, no parent meeting yet this term* ({d.no_meeting_total}): {names}")
     section("Interventions due for review", d.interventions_due)
     section("Appeal windows open", d.appeals_open)
     if d.senco:

@@ -3,12 +3,12 @@
 Claiming is ``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL, so replicas never claim the same row, then a
 guarded ``UPDATE … WHERE status = 'pending'`` (which is also what keeps two SQLite processes apart). A claim
 is a lease: a replica that dies holding rows leaves them "sending"; after ``lease`` any replica takes them
-back. The one duplicate this allows: a replica that crashed after Slack accepted a message and before it
+back. The one duplicate this allows: a replica that crashed after a surface accepted a message and before it
 recorded the message id. That window is one batch, one send long.
 
-Failures: a transient one (Slack 429 or 5xx, a network error) is retried with exponential backoff (never
-sooner than Slack's ``Retry-After``); after ``max_attempts`` tries, or at once for a permanent one (an
-unknown channel, a member of staff with no Slack id), the row is parked with the reason for admins
+Failures: a transient one (a 429 or 5xx from the surface, a network error) is retried with exponential backoff
+(never sooner than its ``Retry-After``); after ``max_attempts`` tries, or at once for a permanent one (an
+unknown channel, a member of staff the surface can't reach), the row is parked with the reason for admins
 (``sendbot outbox``).
 """
 
@@ -19,8 +19,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import ClassVar
 
-from sqlalchemy import Engine, bindparam, func, update
+from sqlalchemy import Engine, bindparam, func, text, update
 from sqlmodel import Session, col, select
 
 from bot.reply import Reply
@@ -204,14 +205,58 @@ def render_digests(engine: Engine, jobs: list[Job]) -> None:
             job.reply = execute(engine, job.school_id, job.to.handle, "digest", job.digest_day)
 
 
-async def _send(notifier: Notifier, job: Job, gate: asyncio.Semaphore) -> Result:
+class Pacer:
+    """At most one message per ``interval`` to one conversation (Slack: a channel, about one a second).
+
+    The wait happens before a message takes one of the ``concurrency`` sending slots, so messages for a busy
+    channel never hold up messages for anyone else. On PostgreSQL the next free moment of each conversation
+    is a ``channel_pace`` row, moved on atomically by one upsert with the database's clock, so replicas share
+    the pace; SQLite deployments run one process, which keeps it in memory.
+    """
+
+    _local: ClassVar[dict[str, float]] = {}  # per process: every deliver() call of this process shares it
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.shared = engine.dialect.name == "postgresql"
+
+    async def wait(self, key: str, interval: float) -> None:
+        if interval <= 0:
+            return
+        if self.shared:
+            delay = await asyncio.to_thread(reserve_turn, self.engine, key, interval)
+        else:
+            now = time.monotonic()
+            turn = max(now, self._local.get(key, 0.0))
+            self._local[key] = turn + interval
+            delay = turn - now
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+
+def reserve_turn(engine: Engine, key: str, interval: float) -> float:
+    """Take the next turn of conversation ``key`` (PostgreSQL): seconds to wait until it comes."""
+    with engine.begin() as connection:
+        return float(connection.execute(text(
+            "INSERT INTO channel_pace (channel, next_at) VALUES (:k, clock_timestamp() + make_interval(secs => :i)) "
+            "ON CONFLICT (channel) DO UPDATE SET next_at = "
+            "GREATEST(channel_pace.next_at, clock_timestamp()) + make_interval(secs => :i) "
+            "RETURNING EXTRACT(EPOCH FROM (next_at - clock_timestamp())) - :i"
+        ), {"k": key[:200], "i": interval}).scalar_one())
+
+
+async def _send(notifier: Notifier, job: Job, gate: asyncio.Semaphore, pacer: Pacer) -> Result:
     assert job.reply is not None
     if not job.reply.ok:
         return Result(job, "park", reason=f"the digest could not be made: {job.reply.title}"[:300])
+    out = Outgoing(job.id, job.school_id, job.to, job.reply, buttons=job.digest_day is None)
+    pace_key = getattr(notifier, "pace_key", None)
+    key = pace_key(out) if pace_key is not None else None
+    if key is not None:
+        await pacer.wait(key, float(getattr(notifier, "pace_interval", 0.0)))
     async with gate:
         try:
-            sent = await notifier.send(Outgoing(job.id, job.school_id, job.to, job.reply,
-                                                buttons=job.digest_day is None))
+            sent = await notifier.send(out)
             return Result(job, "sent", sent=sent)
         except DeliveryError as e:
             return Result(job, "retry" if e.transient else "park", reason=e.reason, retry_after=e.retry_after)
@@ -267,6 +312,7 @@ async def deliver(engine: Engine, notifier: Notifier, clock: Callable[[], dateti
     report = DeliveryReport()
     started = time.monotonic()
     gate = asyncio.Semaphore(config.concurrency)
+    pacer = Pacer(engine)
     report.reclaimed = await asyncio.to_thread(reclaim, engine, clock(), config.lease)
     while not should_stop():
         jobs, withdrawn = await asyncio.to_thread(claim, engine, clock(), instance, config.batch, school_ids)
@@ -277,7 +323,7 @@ async def deliver(engine: Engine, notifier: Notifier, clock: Callable[[], dateti
             break
         if any(j.reply is None for j in jobs):
             await asyncio.to_thread(render_digests, engine, jobs)
-        results = await asyncio.gather(*(_send(notifier, job, gate) for job in jobs))
+        results = await asyncio.gather(*(_send(notifier, job, gate, pacer) for job in jobs))
         await asyncio.to_thread(record, engine, instance, clock(), list(results), config)
         report.batches += 1
         for r in results:

@@ -24,6 +24,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import Engine
 
 from bot.config import Settings
+from bot.services.deadlines import maintain
 
 from .digest import plan_digests
 from .notifier import Notifier
@@ -143,7 +144,11 @@ class ReminderScheduler:
             self.count(name, n)
 
     async def plan_now(self) -> PlanReport:
-        report = await asyncio.to_thread(plan_all, self.engine, self.clock())
+        # Date-driven upkeep first (a new term or academic year), in small batches, so the first command of
+        # the day finds the school up to date.
+        now = self.clock()
+        await asyncio.to_thread(maintain, self.engine, now.astimezone(self.zone).date())
+        report = await asyncio.to_thread(plan_all, self.engine, now)
         self._count("reminders_planned", report.planned)
         return report
 

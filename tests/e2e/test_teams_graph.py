@@ -115,7 +115,13 @@ def test_sendbot_run_keeps_the_calendar_in_step_by_itself(tmp_path: Path, db_url
     proc = subprocess.Popen([*SENDBOT, "run", "--port", str(port), "--today", DAY.isoformat()], cwd=tmp_path,
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        wait_until(lambda: any("Annual review" in e["subject"] for e in graph.events.values()), 60)
+        def in_step() -> bool:  # every event written is stored (the first sync writes more than one event)
+            with Session(engine) as session:
+                stored = sorted(session.exec(select(GraphEvent.event_id)).all())
+            made = sorted(graph.events)
+            return any("Annual review" in e["subject"] for e in graph.events.values()) and stored == made
+
+        wait_until(in_step, 60)
     finally:
         proc.terminate()
         out, _ = proc.communicate(timeout=20)

@@ -28,6 +28,7 @@ from e2e.teams_support import (
     OTHER_TENANT,
     TENANT,
     FakeConnector,
+    FakeGraph,
     Keys,
     MicrosoftProxy,
     card_text,
@@ -249,6 +250,38 @@ def test_someone_who_never_installed_the_app_is_nudged_in_the_team_channel_and_t
     assert "Ava" not in card_text(nudge.activity) and "Lexia" not in card_text(nudge.activity)
     [told] = [p for p in posted[1:] if p.conversation == f"a:conv-{ADMIN_AAD}"]
     assert "hasn't installed sendbot" in card_text(told.activity)
+
+
+def test_the_weekly_digest_is_mailed_once_to_staff_who_opted_in(
+        server: str, keys: Keys, connector: FakeConnector, proxy: MicrosoftProxy, engine: Engine, tmp_path: Path,
+        db_url: str) -> None:
+    graph = FakeGraph(users={ADMIN_AAD: "alice@oak.sch.uk"}).start()
+    try:
+        opt_in = message(connector.url, "/sen settings digest-mail:yes")
+        assert post(server, opt_in, keys.token(service_url=connector.url)).status_code < 300
+        assert "digest by e-mail" in card_text(connector.wait_for(1)[0].activity)
+        overdue_review(engine)
+        mail = {"GRAPH_MAIL_SENDER": "sen-deadlines@oak.sch.uk", "GRAPH_BASE_URL": graph.url}
+        # sendbot starts looking after the school on Friday (a school first seen after this week's digest moment
+        # gets its first digest next week, by design), so the test does not depend on whether the server's own
+        # scheduler happened to plan before this: that race is what made this test fail on PostgreSQL.
+        remind(tmp_path, db_url, proxy, "2026-03-06", **mail)
+        assert graph.mails == []  # not the digest day
+        assert "sent" in remind(tmp_path, db_url, proxy, "2026-03-09", **mail)  # Monday: the digest day
+        wait_until(lambda: len(graph.mails) == 1, 30)
+        # msgraph-sdk writes "Message"/"SaveToSentItems"; Graph reads the names case-insensitively.
+        sent = {k.lower(): v for k, v in graph.mails[0].items()}
+        assert [r["emailAddress"]["address"] for r in sent["message"]["bccRecipients"]] == ["alice@oak.sch.uk"]
+        assert "digest" in sent["message"]["subject"].lower() and sent["savetosentitems"] is False
+        assert ("POST", "/v1.0/users/sen-deadlines@oak.sch.uk/sendMail") in [c[:2] for c in graph.calls]
+        digests = [p for p in connector.posted if p.reply_to is None and "digest" in card_text(p.activity).lower()]
+        assert len(digests) == 1  # and in Teams too
+
+        remind(tmp_path, db_url, proxy, "2026-03-09", **mail)  # the same week again: nothing more
+        remind(tmp_path, db_url, proxy, "2026-03-10", **mail)
+        assert len(graph.mails) == 1
+    finally:
+        graph.stop()
 
 
 def test_anonymous_mode_needs_the_explicit_setting_and_warns_loudly(tmp_path: Path, db_url: str, engine: Engine,

@@ -295,3 +295,17 @@ def test_estimated_terms_around_covers_this_and_next_academic_year() -> None:
     terms = estimated_terms_around(date(2026, 9, 1))
     assert terms[0].start == date(2026, 9, 2)
     assert len(terms) == 6
+
+
+def test_school_days_past_the_last_known_term_are_answered_without_walking_and_agree_with_walking() -> None:
+    """The sweep asks about days after the last term a school entered: the answer is the same as the two-year
+    walk gives (the first working day two years on), and asking again gives the same day."""
+    from bot.calendar import SchoolCalendar, Term, next_working_day
+
+    cal = SchoolCalendar([Term(date(2026, 1, 5), date(2026, 3, 27), "Spring")])
+    after = date(2026, 4, 1)
+    assert cal.next_school_day(after) == next_working_day(after + timedelta(days=731))
+    assert cal.next_school_day(after) == cal.next_school_day(after)
+    assert cal.next_school_day(date(2026, 1, 3)) == date(2026, 1, 5)  # a Saturday before term: its Monday
+    assert cal.next_school_day(date(2026, 1, 5), inclusive=False) == date(2026, 1, 6)
+    assert not cal.is_school_day(date(2026, 3, 28)) and cal.is_school_day(date(2026, 3, 27))
