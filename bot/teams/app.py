@@ -28,12 +28,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.commands import execute
+from bot.commands import answer
 from bot.config import Settings
 from bot.reply import Reply
 from bot.services import tenancy
-from bot.services.errors import Refused
 from bot.state import AppState
+from bot.surface import Asker
 from bot.teams import cards, conversations
 from bot.teams.text import command_text
 from db.engine import transaction
@@ -121,16 +121,13 @@ class TeamsBot:
             return tenancy.school_of(session, PLATFORM, tenant_id)
 
     def run(self, tenant_id: str | None, aad_object_id: str | None, text: str) -> Reply:
-        """Run one command as this Teams user: their Entra object id is their identity (core tenancy)."""
+        """Run one command as this Teams user through core's ``answer`` (as Slack does): their Entra object id
+        is their identity, the tenant the workspace; ``claim CODE`` connects a tenant not yet linked."""
         if not aad_object_id and tenant_id and self.school(tenant_id) is not None:
             return Reply.refused(NO_USER)
-        try:
-            with transaction(self.state.engine) as session:
-                caller = tenancy.identify(session, PLATFORM, tenant_id, aad_object_id, prefix=COMMAND)
-        except Refused as e:
-            return Reply.refused(str(e))
         self.state.count("teams_commands")
-        return execute(self.state.engine, caller.school_id, caller.handle, text, self.state.today())
+        return answer(self.state.engine, Asker(PLATFORM, tenant_id, aad_object_id, COMMAND), text,
+                      self.state.today())
 
     def remember(self, activity: Activity) -> None:
         """Save where this person (personal chat) or this team (channel) can be reached later."""

@@ -8,6 +8,7 @@ connector, the activity's ``serviceUrl``. Nothing in sendbot or the SDK is patch
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -18,9 +19,12 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from bot.commands import execute
+from bot.services import tenancy
+from bot.services.tenancy import issue_claim_code
+from db.engine import transaction
 from db.models import Pupil, Reminder, School, Staff
 from e2e.helpers import SENDBOT, clean_env
-from e2e.slack_support import free_port, wait_until
+from e2e.slack_support import free_port, make_school, wait_until
 from e2e.teams_support import (
     ADMIN_AAD,
     APP_ID,
@@ -56,9 +60,9 @@ def connector() -> Iterator[FakeConnector]:
     c.stop()
 
 
-@pytest.fixture
-def server(tmp_path: Path, db_url: str, engine: Engine, proxy: MicrosoftProxy) -> Iterator[str]:
-    teams_school(engine)
+@contextmanager
+def running(tmp_path: Path, db_url: str, proxy: MicrosoftProxy) -> Iterator[str]:
+    """``sendbot run`` with Teams configured (auth on), until the block ends."""
     port = free_port()
     env = {k: v for k, v in clean_env(db_url, TEAMS_APP_ID=APP_ID, TEAMS_APP_PASSWORD=APP_PASSWORD,
                                       TEAMS_TENANT_ID=TENANT, **proxy.env()).items()
@@ -84,6 +88,13 @@ def server(tmp_path: Path, db_url: str, engine: Engine, proxy: MicrosoftProxy) -
         proc.terminate()
         out, _ = proc.communicate(timeout=20)
         assert "Traceback" not in out, out
+
+
+@pytest.fixture
+def server(tmp_path: Path, db_url: str, engine: Engine, proxy: MicrosoftProxy) -> Iterator[str]:
+    teams_school(engine)
+    with running(tmp_path, db_url, proxy) as url:
+        yield url
 
 
 def post(url: str, activity: dict, token: str | None) -> httpx.Response:
@@ -123,6 +134,32 @@ def test_in_a_channel_the_bot_answers_only_in_a_personal_chat(server: str, keys:
     assert post(server, activity, keys.token(service_url=connector.url)).status_code in (200, 202)
     text = card_text(connector.wait_for(1)[0].activity)
     assert "personal chat" in text
+
+
+def test_an_admin_connects_the_tenant_with_a_claim_code(tmp_path: Path, db_url: str, engine: Engine,
+                                                        proxy: MicrosoftProxy, keys: Keys,
+                                                        connector: FakeConnector) -> None:
+    school_id = make_school(engine, admin="alice-before-teams", team=None)  # a school no tenant is linked to
+    with transaction(engine) as session:
+        admin = session.exec(select(Staff).where(Staff.school_id == school_id)).one()
+        assert admin.id is not None
+        code = issue_claim_code(session, school_id, admin.id)
+    with running(tmp_path, db_url, proxy) as url:
+        # Before the claim, the tenant is not linked: refused, with the way to link it.
+        before = message(connector.url, 'pupil add "Ava Smith" year:5')
+        assert post(url, before, keys.token(service_url=connector.url)).status_code < 300
+        assert "claim" in card_text(connector.wait_for(1)[0].activity).lower()
+        claim = message(connector.url, f"<at>sendbot</at> /sen claim {code}",
+                        entities=[{"type": "mention", "text": "<at>sendbot</at>",
+                                   "mentioned": {"id": f"28:{APP_ID}", "name": "sendbot"}}])
+        assert post(url, claim, keys.token(service_url=connector.url)).status_code < 300
+        assert "Connected" in card_text(connector.wait_for(2)[1].activity)
+        again = message(connector.url, 'pupil add "Ava Smith" year:5')
+        assert post(url, again, keys.token(service_url=connector.url)).status_code < 300
+        assert "Ava Smith" in card_text(connector.wait_for(3)[2].activity)
+    with Session(engine) as session:
+        assert session.exec(select(Pupil.name).where(Pupil.school_id == school_id)).all() == ["Ava Smith"]
+        assert tenancy.school_of(session, "teams", TENANT) == school_id
 
 
 def test_bad_tokens_get_401_and_change_nothing(server: str, keys: Keys, connector: FakeConnector,
