@@ -370,3 +370,10 @@ def import_terms(session: Session, school_id: int, terms: list[CalendarTerm], to
     session.flush()
     refresh_school(session, get_school(session, school_id), today)
     return len(terms), len(replaced)
+
+
+def display_names(session: Session, school_id: int) -> dict[str, str]:
+    """Staff handle -> display name, for the staff whose name is known (surfaces show names, not raw ids)."""
+    rows = session.exec(select(m.Staff.handle, m.Staff.display_name).where(
+        m.Staff.school_id == school_id, m.Staff.display_name.is_not(None)))  # type: ignore[union-attr]
+    return {handle: name for handle, name in rows if name}

@@ -32,6 +32,7 @@ from bot.commands import answer
 from bot.config import Settings
 from bot.reply import Reply
 from bot.services import tenancy
+from bot.services.school import display_names
 from bot.state import AppState
 from bot.surface import Asker
 from bot.teams import cards, conversations
@@ -120,14 +121,24 @@ class TeamsBot:
         with Session(self.state.engine) as session:
             return tenancy.school_of(session, PLATFORM, tenant_id)
 
-    def run(self, tenant_id: str | None, aad_object_id: str | None, text: str) -> Reply:
+    def run(self, tenant_id: str | None, aad_object_id: str | None, text: str, name: str | None = None) -> Reply:
         """Run one command as this Teams user through core's ``answer`` (as Slack does): their Entra object id
-        is their identity, the tenant the workspace; ``claim CODE`` connects a tenant not yet linked."""
+        is their identity, the tenant the workspace; ``claim CODE`` connects a tenant not yet linked. Staff
+        are shown by display name (``name`` is what Teams calls the asker, used if the school has none)."""
         if not aad_object_id and tenant_id and self.school(tenant_id) is not None:
             return Reply.refused(NO_USER)
         self.state.count("teams_commands")
-        return answer(self.state.engine, Asker(PLATFORM, tenant_id, aad_object_id, COMMAND), text,
-                      self.state.today())
+        reply = answer(self.state.engine, Asker(PLATFORM, tenant_id, aad_object_id, COMMAND), text,
+                       self.state.today())
+        return cards.with_names(reply, self.names(tenant_id, aad_object_id, name))
+
+    def names(self, tenant_id: str | None, aad_object_id: str | None, name: str | None) -> dict[str, str]:
+        school_id = self.school(tenant_id)
+        names = {aad_object_id: name} if aad_object_id and name else {}
+        if school_id is not None:
+            with Session(self.state.engine) as session:
+                names.update(display_names(session, school_id))
+        return names
 
     def remember(self, activity: Activity) -> None:
         """Save where this person (personal chat) or this team (channel) can be reached later."""
@@ -178,7 +189,7 @@ class TeamsBot:
         if conversation_type not in ("", "personal"):
             await context.send_activity(_card(Reply(CHANNEL_NOTE)))
             return
-        reply = await asyncio.to_thread(self.run, tenant_of(activity), aad, command)
+        reply = await asyncio.to_thread(self.run, tenant_of(activity), aad, command, user.name if user else None)
         await asyncio.to_thread(self.remember, activity)
         await context.send_activity(_card(reply))
 

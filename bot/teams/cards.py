@@ -5,9 +5,11 @@ adapter runs it exactly as if it had been typed, so a button can do nothing a ty
 Teams limits shape the layout: a card must stay under ~28 KB, and Teams shows at most 6 actions in a row.
 """
 
+from dataclasses import replace
 from typing import Any
 
-from bot.reply import Action, Reply
+from bot.reply import Action, Item, Reply
+from bot.teams.text import named
 
 Card = dict[str, Any]
 
@@ -31,8 +33,22 @@ def _escape(text: str) -> str:
 
 
 def submit(action: Action) -> dict[str, Any]:
-    """A button that runs ``action.command`` for whoever presses it (their own rights apply)."""
-    return {"type": "Action.Submit", "title": action.label[:80], "data": {SUBMIT_KEY: action.command}}
+    """A button that runs ``action.command`` for whoever presses it (their own rights apply); the primary
+    action is shown emphasised (Adaptive Cards' ``positive`` style)."""
+    button = {"type": "Action.Submit", "title": action.label[:80], "data": {SUBMIT_KEY: action.command}}
+    if action.primary:
+        button["style"] = "positive"
+    return button
+
+
+def with_names(reply: Reply, names: dict[str, str]) -> Reply:
+    """The reply with staff shown by display name where known (Entra object id -> name), see ``text.named``."""
+    if not names:
+        return reply
+    return replace(reply, title=named(reply.title, names), lines=[named(x, names) for x in reply.lines],
+                   fields=[(k, named(v, names)) for k, v in reply.fields],
+                   items=[Item(named(i.title, names), named(i.detail, names), i.actions, i.group)
+                          for i in reply.items])
 
 
 def render(reply: Reply) -> Card:

@@ -21,9 +21,10 @@ from sqlmodel import Session
 from bot.config import Settings
 from bot.reminders.notifier import DeliveryError, Outgoing, Sent
 from bot.reply import Action, Reply
-from bot.services.school import wants_digest_mail
+from bot.services.school import display_names, wants_digest_mail
 from bot.teams import conversations
 from bot.teams.app import TeamsAdapter, _card, auth_configuration
+from bot.teams.cards import with_names
 from db.engine import get_engine
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,8 @@ class TeamsNotifier:
             n = message.reminder_id
             reply = Reply(reply.title, ok=reply.ok, lines=reply.lines, fields=reply.fields, items=reply.items,
                           actions=[Action("Done", f"/sen done {n}"), Action("Snooze 1 week", f"/sen snooze {n} +1w")])
+        with Session(self.engine) as session:
+            reply = with_names(reply, display_names(session, message.school_id))
         if message.to.kind == "staff":
             who = message.to.user_id or message.to.handle  # their Entra object id, from the routing notifier
             ref = conversations.find(self.engine, message.school_id, conversations.staff_key(who))

@@ -36,3 +36,18 @@ def command_text(text: str | None, entities: list[dict[str, Any]] | None, bot_id
     out = " ".join(out.split())
     out = _PREFIX.sub("", out, count=1).strip()
     return out or "help"
+
+
+# An Entra object id as core writes a staff handle: "@<id>", sometimes followed by " (Display Name)".
+_HANDLE = re.compile(r"@([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})"
+                     r"(?: \(([^()]{1,200})\))?")
+
+
+def named(text: str, names: dict[str, str]) -> str:
+    """Staff named by their display name instead of their raw Entra object id, where the name is known: a
+    SENCO reads "Jo Bloggs", not "@bbbbbbbb-0000-…". An id with no known name stays as it is."""
+
+    def name(match: re.Match[str]) -> str:
+        return match.group(2) or names.get(match.group(1)) or match.group(0)
+
+    return _HANDLE.sub(name, text)

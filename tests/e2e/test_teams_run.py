@@ -222,7 +222,12 @@ def test_a_colleague_is_added_by_their_teams_mention(server: str, keys: Keys, co
                  "mentioned": {"id": f"29:{colleague}", "name": "Jo Bloggs", "aadObjectId": colleague}}]
     activity = message(connector.url, "/sen staff add <at>Jo Bloggs</at> role:teacher", entities=entities)
     assert post(server, activity, keys.token(service_url=connector.url)).status_code < 300
-    assert "as teacher" in card_text(connector.wait_for(1)[0].activity)
+    said = card_text(connector.wait_for(1)[0].activity)
+    assert "as teacher" in said and "Jo Bloggs" in said and colleague not in said  # a name, not an Entra id
+    listed = message(connector.url, "staff list")
+    assert post(server, listed, keys.token(service_url=connector.url)).status_code < 300
+    roster = card_text(connector.wait_for(2)[1].activity)
+    assert "Jo Bloggs" in roster and colleague not in roster and ADMIN_AAD not in roster
     with Session(engine) as session:
         staff = session.exec(select(Staff).where(Staff.handle == colleague)).one()
     assert staff.role == "teacher" and staff.display_name == "Jo Bloggs"

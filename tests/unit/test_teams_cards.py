@@ -70,3 +70,20 @@ def test_a_colleagues_mention_becomes_the_canonical_mention():
 
 def test_teams_html_is_dropped():
     assert command_text("<p>due&nbsp;&amp; more</p>", None, None) == "due & more"
+
+
+def test_the_primary_action_is_emphasised_and_the_others_are_not() -> None:
+    card = cards.render(Reply("Ava Smith", actions=[Action("Log meeting", "/sen meeting ava", primary=True),
+                                                   Action("Open", "/sen pupil ava")]))
+    assert [a.get("style") for a in card["actions"]] == ["positive", None]
+
+
+def test_staff_are_named_not_shown_by_their_entra_object_id() -> None:
+    jo, kim, unknown = ("bbbbbbbb-0000-4000-8000-000000000002", "cccccccc-0000-4000-8000-000000000003",
+                        "dddddddd-0000-4000-8000-000000000004")
+    reply = Reply(f"Added @{jo} as teacher.", lines=[f"Run by @{kim} (Kim Lee)"], fields=[("Teacher", f"@{jo}")],
+                  items=[Item(f"@{unknown} — teacher")])
+    shown = cards.with_names(reply, {jo: "Jo Bloggs"})
+    assert shown.title == "Added Jo Bloggs as teacher."
+    assert shown.lines == ["Run by Kim Lee"] and shown.fields == [("Teacher", "Jo Bloggs")]
+    assert shown.items[0].title == f"@{unknown} — teacher"  # no name known: the id stays, nothing is invented
