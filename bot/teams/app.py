@@ -36,6 +36,7 @@ from bot.services.school import display_names
 from bot.state import AppState
 from bot.surface import Asker
 from bot.teams import cards, conversations
+from bot.teams import forms as teams_forms
 from bot.teams.text import command_text
 from db.engine import transaction
 
@@ -175,23 +176,50 @@ class TeamsBot:
             if activity.recipient and activity.recipient.id in added:
                 await asyncio.to_thread(self.remember, activity)
             return
-        if activity.type != ActivityTypes.message:
+        execute_invoke = activity.type == ActivityTypes.invoke and activity.name == "adaptiveCard/action"
+        if activity.type != ActivityTypes.message and not execute_invoke:
             return
-        command = cards.command_of(activity.value)
-        if command is None:
-            entities = [e.model_dump(by_alias=True, exclude_none=True) if hasattr(e, "model_dump") else e
-                        for e in activity.entities or []]
-            bot_id = activity.recipient.id if activity.recipient else None
-            command = command_text(activity.text, entities, bot_id)
+        # A button or form press: Action.Submit puts its data in the message's value; Action.Execute sends an
+        # invoke whose value.action.data holds the same, and wants the answer as the invoke's response.
+        value = activity.value
+        if execute_invoke:
+            value = ((activity.value or {}).get("action") or {}).get("data") if isinstance(activity.value, dict) \
+                else None
         conversation_type = (activity.conversation.conversation_type if activity.conversation else None) or ""
         user = activity.from_property
         aad = user.aad_object_id if user else None
         if conversation_type not in ("", "personal"):
-            await context.send_activity(_card(Reply(CHANNEL_NOTE)))
+            await self._answer(context, execute_invoke, cards.render(Reply(CHANNEL_NOTE)))
             return
+        form = teams_forms.submitted(value)
+        command = cards.command_of(value)
+        if form is not None:
+            command = teams_forms.command(*form)
+        elif command is None:
+            entities = [e.model_dump(by_alias=True, exclude_none=True) if hasattr(e, "model_dump") else e
+                        for e in activity.entities or []]
+            bot_id = activity.recipient.id if activity.recipient else None
+            command = command_text(activity.text, entities, bot_id)
+            blank = teams_forms.form_for(command.removeprefix("/sen").strip())
+            if blank is not None:  # "meeting" on its own: the form, with every field the command takes
+                await asyncio.to_thread(self.remember, activity)
+                await self._answer(context, execute_invoke, teams_forms.card(blank, self.state.today()))
+                return
         reply = await asyncio.to_thread(self.run, tenant_of(activity), aad, command, user.name if user else None)
         await asyncio.to_thread(self.remember, activity)
-        await context.send_activity(_card(reply))
+        if form is not None and not reply.ok:  # the form again, filled in, the refusal at its field
+            await self._answer(context, execute_invoke, teams_forms.card(form[0], self.state.today(), form[1], reply))
+            return
+        await self._answer(context, execute_invoke, cards.render(reply), reply)
+
+    async def _answer(self, context: TurnContext, invoked: bool, card: cards.Card, reply: Reply | None = None) -> None:
+        if invoked:  # Action.Execute: the card replaces the one pressed (the Universal Actions response)
+            await context.send_activity(Activity(type=ActivityTypes.invoke_response, value={
+                "status": 200, "body": {"statusCode": 200, "type": cards.CONTENT_TYPE, "value": card}}))
+            return
+        await context.send_activity(Activity(
+            type=ActivityTypes.message, text=reply.title if reply is not None and not reply.ok else None,
+            attachments=[Attachment(content_type=cards.CONTENT_TYPE, content=card)]))
 
 
 def _card(reply: Reply) -> Activity:

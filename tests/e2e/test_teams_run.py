@@ -5,6 +5,7 @@ throw-away CA, trusted through ``SSL_CERT_FILE``/``REQUESTS_CA_BUNDLE``); the re
 connector, the activity's ``serviceUrl``. Nothing in sendbot or the SDK is patched.
 """
 
+import json
 import subprocess
 import time
 from collections.abc import Iterator
@@ -22,7 +23,7 @@ from bot.commands import execute
 from bot.services import tenancy
 from bot.services.tenancy import issue_claim_code
 from db.engine import transaction
-from db.models import Pupil, Reminder, School, Staff
+from db.models import Intervention, ParentMeeting, Pupil, Reminder, School, Staff
 from e2e.helpers import SENDBOT, clean_env
 from e2e.slack_support import free_port, make_school, wait_until
 from e2e.teams_support import (
@@ -126,6 +127,53 @@ def test_a_card_button_runs_its_command(server: str, keys: Keys, connector: Fake
     assert "Ben Jones" in card_text(connector.wait_for(1)[0].activity)
     with Session(engine) as session:
         assert session.exec(select(Pupil.name)).all() == ["Ben Jones"]
+
+
+def test_a_form_made_from_the_grammar_records_the_meeting(server: str, keys: Keys, connector: FakeConnector,
+                                                          engine: Engine) -> None:
+    overdue_review(engine)  # Ava Smith is a pupil
+    typed = message(connector.url, "/sen meeting")
+    assert post(server, typed, keys.token(service_url=connector.url)).status_code < 300
+    form = connector.wait_for(1)[0].activity["attachments"][0]["content"]
+    inputs = {e["id"]: e for e in form["body"] if e["type"].startswith("Input.")}
+    assert list(inputs) == ["pupil", "date", "with", "note"]  # the grammar's Arg/Opt definitions, in order
+    assert inputs["pupil"]["isRequired"] and inputs["date"]["type"] == "Input.Date" and not inputs["note"]["isRequired"]
+    [send] = form["actions"]
+
+    # A pupil nobody knows: the form comes back filled in, the refusal under the pupil field; nothing recorded.
+    wrong = {**send["data"], "pupil": "Nobody Here", "date": "2026-03-02", "with": "mum", "note": "reading plan"}
+    assert post(server, message(connector.url, "", value=wrong),
+                keys.token(service_url=connector.url)).status_code < 300
+    again = connector.wait_for(2)[1].activity["attachments"][0]["content"]
+    ids = [e.get("id") for e in again["body"]]
+    after_pupil = again["body"][ids.index("pupil") + 1]
+    assert after_pupil["type"] == "TextBlock" and after_pupil["color"] == "Attention"
+    assert next(e for e in again["body"] if e.get("id") == "note")["value"] == "reading plan"
+    with Session(engine) as session:
+        assert session.exec(select(ParentMeeting)).all() == []
+
+    right = {**wrong, "pupil": "ava"}
+    assert post(server, message(connector.url, "", value=right),
+                keys.token(service_url=connector.url)).status_code < 300
+    assert "Ava Smith" in card_text(connector.wait_for(3)[2].activity)
+    with Session(engine) as session:
+        [meeting] = session.exec(select(ParentMeeting)).all()
+    assert (meeting.held_on, meeting.attendees, meeting.note) == (date(2026, 3, 2), "mum", "reading plan")
+
+
+def test_an_action_execute_form_is_answered_in_the_invoke_response(server: str, keys: Keys,
+                                                                   connector: FakeConnector, engine: Engine) -> None:
+    overdue_review(engine)
+    invoke = message(connector.url, "")
+    invoke.update(type="invoke", name="adaptiveCard/action", text=None, value={"action": {
+        "type": "Action.Execute", "verb": "sendbot", "data": {"sendbot_form": "intervention add", "pupil": "ava",
+                                                             "what": "Lexia reading", "review": "2026-04-20"}}})
+    response = post(server, invoke, keys.token(service_url=connector.url))
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["type"] == "application/vnd.microsoft.card.adaptive" and "Lexia" in json.dumps(body["value"])
+    with Session(engine) as session:
+        assert session.exec(select(Intervention.what)).all() == ["Lexia reading"]
 
 
 def test_in_a_channel_the_bot_answers_only_in_a_personal_chat(server: str, keys: Keys,

@@ -87,3 +87,27 @@ def test_staff_are_named_not_shown_by_their_entra_object_id() -> None:
     assert shown.title == "Added Jo Bloggs as teacher."
     assert shown.lines == ["Run by Kim Lee"] and shown.fields == [("Teacher", "Jo Bloggs")]
     assert shown.items[0].title == f"@{unknown} — teacher"  # no name known: the id stays, nothing is invented
+
+
+def test_teams_forms_take_their_fields_from_the_grammar() -> None:
+    from datetime import date
+
+    from bot.commands import GRAMMAR
+    from bot.teams import forms
+
+    for words in (("pupil", "add"), ("meeting",), ("intervention", "add")):
+        command = next(c for c in GRAMMAR.commands if c.words == words)
+        card = forms.card(words, date(2026, 3, 2))
+        inputs = [e for e in card["body"] if e["type"].startswith("Input.")]
+        assert [e["id"] for e in inputs] == [a.name for a in command.args] + [o.key for o in command.opts]
+        needed = {a.name for a in command.args if not a.optional} | {o.key for o in command.opts if o.required}
+        assert {e["id"] for e in inputs if e["isRequired"]} == needed
+    staff = next(e for e in forms.card(("intervention", "add"), date(2026, 3, 2))["body"] if e.get("id") == "staff")
+    assert staff["choices.data"]["dataset"] == "graph.microsoft.com/users"  # Teams' people picker
+    assert forms.form_for("meeting") == ("meeting",) and forms.form_for("meeting ava today") is None
+    submitted = forms.submitted({"sendbot_form": "intervention add", "pupil": "Ava Smith", "what": "Lexia reading",
+                                 "review": "2026-04-20", "staff": "bbbbbbbb-0000-4000-8000-000000000002"})
+    assert submitted is not None
+    assert forms.command(*submitted) == ('/sen intervention add "Ava Smith" "Lexia reading" review:2026-04-20 '
+                                         'staff:<@bbbbbbbb-0000-4000-8000-000000000002>')
+    assert forms.submitted({"sendbot_form": "staff remove"}) is None  # only the forms there are
