@@ -22,10 +22,13 @@ def routes_for(settings: Settings) -> list[Routes]:
     itself); Teams when TEAMS_APP_ID is set (only then is anything from Microsoft imported: it lives in
     sendbot[microsoft])."""
     from bot.dashboard.http import routes as dashboard_routes
+    from bot.doctor import readiness_routes
     from bot.feeds.http import routes as feed_routes
     from bot.slack.app import routes as slack_routes
+    from bot.slack.health import auth_test
 
-    makers: list[Routes] = [feed_routes, slack_routes, dashboard_routes]
+    # /readyz checks each configured surface's credentials (Slack's auth.test).
+    makers: list[Routes] = [feed_routes, slack_routes, dashboard_routes, readiness_routes(auth_test)]
     if settings.teams_configured:
         from bot.teams.app import routes as teams_routes
 
@@ -82,7 +85,7 @@ def services_for(settings: Settings) -> list[Service]:
 
     # The reminders clock: plan, deliver (Slack when configured, else printed here) and weekly digests.
     services: list[Service] = [reminder_service(settings, notifier=notifier_for(settings))]
-    if settings.graph_calendar_mailbox and settings.graph_configured:
+    if settings.graph_calendar_mailbox and settings.graph_writes_configured:
         from bot.teams.graph import calendar_service  # msgraph-sdk: only when the calendar is configured
 
         services.append(calendar_service(settings))
@@ -90,6 +93,10 @@ def services_for(settings: Settings) -> list[Service]:
         from bot.slack.app import socket_mode_service
 
         services.append(socket_mode_service)
+    if settings.wonde_configured:
+        from bot.register.wonde import nightly_service
+
+        services.append(nightly_service(settings))  # the SEN register from the MIS, nightly
     return services
 
 

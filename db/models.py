@@ -35,8 +35,10 @@ class Staff(SQLModel, table=True):
     school_id: int = Field(foreign_key="school.id", index=True)
     handle: str = Field(max_length=64)  # lower-cased chat handle or platform user id (U0123ABC)
     display_name: str | None = Field(default=None, max_length=200)
-    role: str = Field(default="teacher", max_length=20)  # teacher | senco | leader | admin
-    class_name: str | None = Field(default=None, max_length=40)  # the class a teacher teaches
+    role: str = Field(default="teacher", max_length=20)  # teacher | ta | senco | leader | admin
+    # The teaching groups they teach or support, comma-separated ("10X1,10Y2"): see bot/register/groups.py.
+    class_name: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=254)  # from the staff import, to match chat users
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -110,9 +112,15 @@ class Pupil(SQLModel, table=True):
     dob: date | None = None
     year_group: int  # 0 = Reception, as recorded
     year_recorded_in: int  # the academic year (its starting calendar year) the year group was recorded in
-    class_name: str | None = Field(default=None, max_length=40)
+    # Registration group and teaching groups, comma-separated ("10X", or "10X1,10Y2" in a secondary school).
+    class_name: str | None = Field(default=None, max_length=200)
     teacher_id: int | None = Field(default=None, foreign_key="staff.id")
     archived: bool = False
+    # School census SEN type codes (primary and secondary need); see bot/register/census.py.
+    need: str | None = Field(default=None, max_length=5)
+    need2: str | None = Field(default=None, max_length=5)
+    mis_provision: str | None = Field(default=None, max_length=1)  # N, K or E as the MIS last said; None: typed
+    mis_id: str | None = Field(default=None, max_length=64)  # the MIS's own id (Wonde), for the nightly sync
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -201,6 +209,11 @@ class Intervention(SQLModel, table=True):
     start: date | None = None
     staff_id: int | None = Field(default=None, foreign_key="staff.id")
     status: str = Field(default="active", max_length=20)  # active | stopped | escalated
+    # The provision map: a group intervention is one row per pupil sharing ``group_id`` (the first row's id),
+    # so it shows in each member's record and is costed once.
+    group_id: int | None = Field(default=None, index=True)
+    sessions_per_week: int | None = None
+    minutes_per_session: int | None = None
 
 
 class InterventionReview(SQLModel, table=True):

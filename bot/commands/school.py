@@ -15,7 +15,7 @@ from bot.services.school import SETTING_KEYS
 
 def due(ctx: Ctx, v: dict[str, Any]) -> Reply:
     window = v.get("window") or "month"
-    scope = v.get("scope") or ("mine" if ctx.actor.role == "teacher" else "all")
+    scope = v.get("scope") or ("mine" if ctx.actor.classroom else "all")
     items = reports.due(ctx.session, ctx.actor, window, scope, ctx.today)
     label = {"overdue": "Overdue", "week": "Due in the next 7 days", "month": "Due in the next month",
              "term": "Due by the end of term"}[window]
@@ -48,8 +48,8 @@ def home(ctx: Ctx, v: dict[str, Any]) -> Reply:
     surface renders it where it shows a home (Slack's App Home tab).
     """
     actor = ctx.actor
-    items = reports.due(ctx.session, actor, "month", "mine" if actor.role == "teacher" else "all", ctx.today)
-    whose = "your pupils and you" if actor.role == "teacher" else svc.get_school(ctx.session, actor.school_id).name
+    items = reports.due(ctx.session, actor, "month", "mine" if actor.classroom else "all", ctx.today)
+    whose = "your pupils and you" if actor.classroom else svc.get_school(ctx.session, actor.school_id).name
     shown: list[Item] = []
     for item in items[:HOME_LIMIT]:
         entry = deadline_item(item, ctx.today)
@@ -214,7 +214,7 @@ def settings(ctx: Ctx, v: dict[str, Any]) -> Reply:
                          else "You will no longer get the weekly digest by e-mail.")
     if changes:
         svc.change_settings(ctx.session, ctx.actor, changes, ctx.today)
-    elif ctx.actor.role == "teacher":
+    elif ctx.actor.classroom:
         raise Refused("Settings are for admins, the SENCO and leaders to see, and for admins to change.")
     school = svc.get_school(ctx.session, ctx.actor.school_id)
     view = svc.settings_view(school)
@@ -270,8 +270,9 @@ COMMANDS = [
                   Arg("for", "text", help="+Nd or +Nw, from 1 day to 8 weeks, e.g. +1w")),
             examples=("/sen snooze 42 +1w",)),
     Command(("staff", "add"), "Add a member of staff (or change their role).", staff_add, args=(STAFF,),
-            opts=(Opt("role", choices=("teacher", "senco", "leader", "admin"), required=True),
-                  Opt("class", placeholder="c", help="the class a teacher teaches", max_len=40),
+            opts=(Opt("role", choices=("teacher", "ta", "senco", "leader", "admin"), required=True),
+                  Opt("class", placeholder="c", help="the classes or sets they teach or support, e.g. 10X1,10Y2",
+                      max_len=200),
                   Opt("name", placeholder="name", help="their name as colleagues know it", max_len=200)),
             examples=("/sen staff add @alice role:teacher class:5B",)),
     Command(("staff", "list"), "List the staff sendbot knows.", staff_list, reads=True),
@@ -293,6 +294,8 @@ COMMANDS = [
                   Opt("names-in-feeds", choices=("yes", "no")),
                   Opt("digest-mail", choices=("yes", "no"),
                       help="yours alone: the weekly digest by e-mail as well (Microsoft 365 schools, docs/teams.md)"),
+                  Opt("hourly-cost", placeholder="role=£", max_len=200,
+                      help="what an hour of staff time costs, per role, for the provision map: \"ta=18 teacher=38\""),
                   Opt("remind", placeholder="steps", max_len=400,
                       help='when to remind whom about a kind of deadline: "<kind> <steps>", "<kind> default" '
                            'or "<kind> off". Steps: -10w, -3d, -6m, -2sd (school days), 0 (the day), weekly '

@@ -53,6 +53,7 @@ class DeliveryReport:
     parked: int = 0
     withdrawn: int = 0
     reclaimed: int = 0
+    released: int = 0  # claimed, then handed back untried because the process is stopping
     batches: int = 0
     sent_ids: list[int] = field(default_factory=list)
 
@@ -72,7 +73,7 @@ class Job:
 @dataclass
 class Result:
     job: Job
-    outcome: str  # sent | retry | park
+    outcome: str  # sent | retry | park | release (not tried: shutting down)
     sent: Sent | None = None
     reason: str = ""
     retry_after: float | None = None
@@ -245,7 +246,8 @@ def reserve_turn(engine: Engine, key: str, interval: float) -> float:
         ), {"k": key[:200], "i": interval}).scalar_one())
 
 
-async def _send(notifier: Notifier, job: Job, gate: asyncio.Semaphore, pacer: Pacer) -> Result:
+async def _send(notifier: Notifier, job: Job, gate: asyncio.Semaphore, pacer: Pacer,
+                should_stop: Callable[[], bool] = lambda: False) -> Result:
     assert job.reply is not None
     if not job.reply.ok:
         return Result(job, "park", reason=f"the digest could not be made: {job.reply.title}"[:300])
@@ -255,6 +257,10 @@ async def _send(notifier: Notifier, job: Job, gate: asyncio.Semaphore, pacer: Pa
     if key is not None:
         await pacer.wait(key, float(getattr(notifier, "pace_interval", 0.0)))
     async with gate:
+        if should_stop():
+            # Shutting down (SIGTERM): sends already under way finish; this one goes back to the queue now,
+            # for another replica or the next start, rather than waiting out the claim's lease.
+            return Result(job, "release")
         try:
             sent = await notifier.send(out)
             return Result(job, "sent", sent=sent)
@@ -277,9 +283,11 @@ def record(engine: Engine, instance: str, now: datetime, results: list[Result], 
     """Write every outcome of a batch in one transaction (only rows this instance still holds)."""
     table = m.Reminder.__table__
     mine = (table.c.id == bindparam("b_id")) & (table.c.claimed_by == instance) & (table.c.status == "sending")
-    sent, again, parked = [], [], []
+    sent, again, parked, released = [], [], [], []
     for r in results:
-        if r.outcome == "sent":
+        if r.outcome == "release":
+            released.append({"b_id": r.job.id})
+        elif r.outcome == "sent":
             assert r.sent is not None
             sent.append({"b_id": r.job.id, "b_at": now, "b_mid": (r.sent.message_id or "")[:64] or None,
                          "b_cid": (r.sent.channel or "")[:64] or None})
@@ -301,6 +309,9 @@ def record(engine: Engine, instance: str, now: datetime, results: list[Result], 
         if parked:
             connection.execute(table.update().where(mine).values(
                 status="parked", claimed_by=None, last_error=bindparam("b_err")), parked)
+        if released:  # not tried, so the attempt the claim counted is given back
+            connection.execute(table.update().where(mine).values(
+                status="pending", claimed_by=None, claimed_at=None, attempts=table.c.attempts - 1), released)
 
 
 async def deliver(engine: Engine, notifier: Notifier, clock: Callable[[], datetime], *, instance: str,
@@ -323,11 +334,13 @@ async def deliver(engine: Engine, notifier: Notifier, clock: Callable[[], dateti
             break
         if any(j.reply is None for j in jobs):
             await asyncio.to_thread(render_digests, engine, jobs)
-        results = await asyncio.gather(*(_send(notifier, job, gate, pacer) for job in jobs))
+        results = await asyncio.gather(*(_send(notifier, job, gate, pacer, should_stop) for job in jobs))
         await asyncio.to_thread(record, engine, instance, clock(), list(results), config)
         report.batches += 1
         for r in results:
-            if r.outcome == "sent":
+            if r.outcome == "release":
+                report.released += 1
+            elif r.outcome == "sent":
                 report.sent += 1
                 report.sent_ids.append(r.job.id)
             elif r.outcome == "retry" and r.job.attempts < config.max_attempts:

@@ -5,10 +5,11 @@ import re
 from collections.abc import Collection
 
 from sqlalchemy import ColumnElement, and_, false, or_
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from bot.services.access import Actor
 from bot.services.errors import Refused
+from bot.services.groups import in_groups
 from db import models as m
 
 UPN = re.compile(r"^[A-Za-z]\d{11}[0-9A-Za-z]$")
@@ -24,11 +25,12 @@ def visible_pupils(actor: Actor, also: Collection[int] = ()) -> ColumnElement[bo
     in_school = col(m.Pupil.school_id) == actor.school_id
     if actor.whole_school:
         return in_school
-    if actor.role != "teacher":
+    if not actor.classroom:
         return and_(in_school, col(m.Pupil.id).in_(list(also))) if also else false()
     mine = [col(m.Pupil.teacher_id) == actor.staff_id]
-    if actor.class_name:
-        mine.append(func.lower(col(m.Pupil.class_name)) == actor.class_name.lower())
+    groups = in_groups(col(m.Pupil.class_name), actor.class_name)
+    if groups is not None:
+        mine.append(groups)
     if also:
         mine.append(col(m.Pupil.id).in_(list(also)))
     return and_(in_school, or_(*mine))

@@ -12,6 +12,7 @@ from bot.rules.dates import current_year_group
 from bot.services.access import Actor
 from bot.services.deadlines import ensure_fresh, school_calendar
 from bot.services.errors import Refused
+from bot.services.groups import in_groups
 from bot.services.lookup import find_pupil
 from bot.services.school import get_school
 from db import models as m
@@ -109,11 +110,12 @@ def seen_by(actor: Actor, mine: bool) -> ColumnElement[bool] | None:
     """Which deadlines a person sees, or (``mine``) counts as theirs, as SQL over the deadline and its
     (outer-joined) pupil. Teachers see their own deadlines and those of the pupils they teach (named teacher
     or class); everyone else sees the whole school. "Mine" is the same test for anyone. None: everything."""
-    if actor.role != "teacher" and not mine:
+    if not actor.classroom and not mine:
         return None
     theirs = [col(m.Deadline.staff_id) == actor.staff_id, col(m.Pupil.teacher_id) == actor.staff_id]
-    if actor.class_name:
-        theirs.append(func.lower(col(m.Pupil.class_name)) == actor.class_name.lower())
+    groups = in_groups(col(m.Pupil.class_name), actor.class_name)
+    if groups is not None:
+        theirs.append(groups)
     return or_(*theirs)
 
 
@@ -170,7 +172,7 @@ def due(session: Session, actor: Actor, window: str | None, scope: str | None, t
                 raise Refused("No term is recorded around today: add term dates with /sen term add.")
             term = nxt[0]
         until = term.end
-    scope = scope or ("mine" if actor.role == "teacher" else "all")
+    scope = scope or ("mine" if actor.classroom else "all")
     return _page(session, school, today, _and(seen_by(actor, scope == "mine"), col(m.Deadline.due) <= until),
                  limit)
 

@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 PLATFORM = "slack"  # this surface's name in bot.services.tenancy
 COMMAND = "/sen"
 HOME_EVENT = "app_home_opened"  # the only event subscribed to (deploy/slack/manifest.yml)
-SCOPES = ("commands", "chat:write", "im:write", "users:read")
+SCOPES = ("commands", "chat:write", "im:write", "users:read", "users:read.email")  # .email: the staff import
 APOLOGY = ("Sorry — something went wrong on our side and nothing more was done. Please try again; if it keeps "
            "happening, tell your admin.")
 

@@ -126,7 +126,7 @@ class TeamsNotifier:
         """The digest by e-mail (Graph ``Mail.Send``) to someone who opted in. The chat message is already out,
         so a failure here is logged, not raised: the outbox must not send the chat message again."""
         sender = self.settings.graph_mail_sender
-        if not sender or not self.settings.graph_configured:
+        if not sender or not self.settings.graph_writes_configured:
             return
         with Session(self.engine) as session:
             if not wants_digest_mail(session, message.school_id, message.to.handle):

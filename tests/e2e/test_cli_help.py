@@ -20,6 +20,10 @@ PROMISED = {
     ("terms", "import"): {"--today"},
     ("link",): {"--school", "--today"},
     ("claim-code",): {"--school", "--today"},
+    # issue 13 (COMMANDS.md v2, docs/onboarding.md)
+    ("import", "register"): {"--dry-run", "--school", "--map", "--archive-missing", "--today"},
+    ("import", "staff"): {"--school", "--today"},
+    ("sync", "wonde"): {"--dry-run", "--school", "--today"},
 }
 
 

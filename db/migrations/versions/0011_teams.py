@@ -1,7 +1,7 @@
 """teams and graph
 
 Revision ID: 0011_teams
-Revises: 0007_speed
+Revises: 0012_register
 
 Teams conversation references (proactive reminders) and the Graph calendar events made for deadlines.
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa  # noqa: F401
 import sqlmodel.sql.sqltypes  # noqa: F401
 
 revision = "0011_teams"
-down_revision = "0007_speed"
+down_revision = "0012_register"
 branch_labels = None
 depends_on = None
 
