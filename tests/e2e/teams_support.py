@@ -299,6 +299,7 @@ class FakeGraph:
     calls: list[tuple[str, str, str | None]] = field(default_factory=list)  # (method, path, authorization)
     mails: list[dict[str, Any]] = field(default_factory=list)
     users: dict[str, str] = field(default_factory=dict)  # Entra object id -> e-mail address
+    mail_failures: list[int] = field(default_factory=list)  # statuses to answer sendMail with first (503: busy)
 
     def start(self) -> "FakeGraph":
         self._loop = asyncio.new_event_loop()
@@ -366,6 +367,9 @@ class FakeGraph:
 
     async def _mail(self, request: web.Request) -> web.Response:
         self._record(request)
+        if self.mail_failures:
+            return web.json_response({"error": {"code": "ServiceUnavailable"}}, status=self.mail_failures.pop(0),
+                                     headers={"Retry-After": "1"})
         self.mails.append(await request.json())
         return web.Response(status=202)
 
