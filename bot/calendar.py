@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
-import holidays
 from dateutil.easter import easter as easter_sunday
 
 
@@ -28,9 +27,33 @@ class Term:
         return self.start <= (end or date.max) and self.end >= start
 
 
+@lru_cache(maxsize=1)
+def _united_kingdom() -> type:
+    """``holidays``' UnitedKingdom class, without the other 250 countries.
+
+    ``holidays.countries/__init__.py`` imports every country (about 8 MB and 0.3 s) before any one of them
+    can load. Registering that package without running its ``__init__`` (its modules are found by path as
+    usual) loads the UK's module alone: 1 MB. Only when nothing imported the package yet.
+    """
+    import importlib
+    import importlib.util
+    import sys
+    import types
+
+    import holidays  # noqa: F401  (the parent package, as usual)
+
+    if "holidays.countries" not in sys.modules:
+        spec = importlib.util.find_spec("holidays.countries")
+        if spec is not None and spec.submodule_search_locations is not None:
+            package = types.ModuleType("holidays.countries")
+            package.__spec__, package.__path__ = spec, list(spec.submodule_search_locations)
+            sys.modules["holidays.countries"] = package
+    return importlib.import_module("holidays.countries.united_kingdom").UnitedKingdom
+
+
 @lru_cache(maxsize=64)
 def _bank_holidays(year: int) -> frozenset[date]:
-    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year).keys())
+    return frozenset(_united_kingdom()(subdiv="ENG", years=year).keys())
 
 
 def is_bank_holiday(d: date) -> bool:

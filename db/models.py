@@ -430,6 +430,10 @@ class ReminderSweep(SQLModel, table=True):
     fingerprint: str = Field(max_length=64)
     planned_at: datetime
     since: datetime  # the first planning: a digest whose moment came before it was never "missed"
+    data_version: int = 0  # the school's data_version planned from (0013_speed2)
+    # Wall-clock time the deadlines were last read: a later sweep whose only change is the data_version plans
+    # the deadlines updated since (less a margin for transactions still open then).
+    checked_at: datetime | None = None
 
 
 class ChannelPace(SQLModel, table=True):

@@ -24,8 +24,8 @@ def due(ctx: Ctx, v: dict[str, Any]) -> Reply:
         return Reply(f"{label} ({whose}): nothing. 🎉" if window != "overdue" else f"Nothing overdue ({whose}).")
     lines = []
     if items.more:
-        lines.append(f"Showing the first {len(items)} of {items.total}. Narrow it down: {_narrower(window, scope)}.")
-    return Reply(f"{label} ({whose}): {items.total}", items=[deadline_item(i, ctx.today) for i in items],
+        lines.append(f"Showing the first {len(items)} of {items.counted}. Narrow it down: {_narrower(window, scope)}.")
+    return Reply(f"{label} ({whose}): {items.counted}", items=[deadline_item(i, ctx.today) for i in items],
                  lines=lines)
 
 
@@ -60,7 +60,9 @@ def home(ctx: Ctx, v: dict[str, Any]) -> Reply:
         lines.append("Nothing overdue and nothing due in the next month. 🎉")
     elif items.total > len(shown):
         # Home is rebuilt after every change, so it stays small (docs/decisions.md, "Bounded lists").
-        lines.append(f"…and {items.total - len(shown)} more: /sen due overdue or /sen due week shows a shorter "
+        hidden = f"more than {reports.COUNTED - len(shown)}" if items.total > reports.COUNTED \
+            else str(items.total - len(shown))
+        lines.append(f"…and {hidden} more: /sen due overdue or /sen due week shows a shorter "
                      "list.")
     actions = [] if actor.role == "leader" else [
         Action("Add a pupil", "/sen pupil add"), Action("Log a parent meeting", "/sen meeting"),
@@ -88,12 +90,12 @@ def digest(ctx: Ctx, v: dict[str, Any]) -> Reply:
 
     def section(title: str, items: reports.DueList) -> None:
         if items:
-            lines.append(f"*{title}* ({items.total})")
+            lines.append(f"*{title}* ({items.counted})")
             for i in items:
                 it = deadline_item(i, ctx.today)
                 lines.append(f"  • {it.title}\n      {it.detail}")
             if items.more:
-                lines.append(f"  … and {items.more} more: /sen due overdue, /sen due week or /sen due month "
+                lines.append(f"  … and {items.more_counted} more: /sen due overdue, /sen due week or /sen due month "
                              "lists them.")
 
     section("Overdue — school duties", d.overdue_school)
@@ -102,9 +104,13 @@ def digest(ctx: Ctx, v: dict[str, Any]) -> Reply:
     section("Next four weeks", d.next_four_weeks)
     if d.no_meeting_this_term:
         names = ", ".join(f"{name} (#{pid})" for pid, name in d.no_meeting_this_term)
-        more = d.no_meeting_total - len(d.no_meeting_this_term)
-        names += f" and {more} more" if more > 0 else ""
-        lines.append(f"*On SEN support, no parent meeting yet this term* ({d.no_meeting_total}): {names}")
+        shown, total = len(d.no_meeting_this_term), d.no_meeting_total
+        if total > reports.COUNTED:
+            names += f" and more than {reports.COUNTED - shown} more"
+        elif total > shown:
+            names += f" and {total - shown} more"
+        counted = f"more than {reports.COUNTED}" if total > reports.COUNTED else str(total)
+        lines.append(f"*On SEN support, no parent meeting yet this term* ({counted}): {names}")
     section("Interventions due for review", d.interventions_due)
     section("Appeal windows open", d.appeals_open)
     if d.senco:

@@ -63,8 +63,9 @@ def load_people(session: Session, school: m.School) -> People:
 
 
 def open_deadlines(session: Session, school_id: int, policy: Policy | None = None,
-                   until: date | None = None) -> list[DeadlineView]:
-    """The open deadlines whose earliest reminder step can fall by ``until`` (all of them without ``until``).
+                   until: date | None = None, changed_since: datetime | None = None) -> list[DeadlineView]:
+    """The open deadlines whose earliest reminder step can fall by ``until`` (all of them without ``until``);
+    with ``changed_since``, only those written or changed since then.
 
     With a window, the query reads the (school_id, due) index up to ``until`` plus the policy's longest
     lead, and the few kinds with a step counted from when the duty opened; so the sweep's cost grows with
@@ -72,6 +73,8 @@ def open_deadlines(session: Session, school_id: int, policy: Policy | None = Non
     """
     query = select(m.Deadline.id, m.Deadline.key, m.Deadline.kind, m.Deadline.due, m.Deadline.pupil_id,
                    m.Deadline.staff_id).where(m.Deadline.school_id == school_id, col(m.Deadline.done).is_(False))
+    if changed_since is not None:
+        query = query.where(col(m.Deadline.updated_at) >= changed_since)
     if until is None or policy is None:
         return [DeadlineView(*row) for row in session.exec(query).all()]
     horizon = until + timedelta(days=longest_lead(policy))
@@ -160,8 +163,14 @@ def try_lock(session: Session, school_id: int) -> bool:
                                 {"ns": LOCK_NAMESPACE, "sid": school_id}).scalar())
 
 
+# A transaction that changed a deadline may commit after a sweep read the deadlines: the next sweep looks back
+# this far before the previous one's read (planning twice is harmless: the outbox keys make it a no-op).
+LOOK_BACK = timedelta(minutes=10)
+
+
 def _fingerprint(session: Session, school: m.School, today: date, sending: bool, policy: Policy) -> str:
-    """Everything planning depends on; when it is unchanged since the last run, planning has nothing to add."""
+    """Everything school-wide planning depends on (the deadlines themselves are ``school.data_version``):
+    when it and the version are unchanged since the last run, planning has nothing to add."""
     terms = session.exec(select(m.Term.start, m.Term.end).where(m.Term.school_id == school.id)
                          .order_by(m.Term.start)).all()
     staff = session.exec(select(m.Staff.id, m.Staff.role, m.Staff.active).where(m.Staff.school_id == school.id)
@@ -169,7 +178,7 @@ def _fingerprint(session: Session, school: m.School, today: date, sending: bool,
     holds = session.exec(select(m.ReminderHold.id, m.ReminderHold.until)
                          .where(m.ReminderHold.school_id == school.id).order_by(m.ReminderHold.id)).all()
     payload = {
-        "day": today.isoformat(), "sending": sending, "version": school.data_version, "zone": school.zone,
+        "day": today.isoformat(), "sending": sending, "zone": school.zone,
         "time": reminder_time(school).isoformat(), "channel": channel_setting(school),
         "policy": {k: [s.text for s in v] for k, v in sorted(policy.items())},
         "terms": [[a.isoformat(), b.isoformat()] for a, b in terms],
@@ -197,9 +206,14 @@ def plan_school(session: Session, school: m.School, now: datetime, *, force: boo
     policy = policy_for(school.settings or {})
     fingerprint = _fingerprint(session, school, today, until is not None, policy)
     sweep = session.get(m.ReminderSweep, school.id)
-    if sweep is not None and sweep.fingerprint == fingerprint and not force:
+    same = sweep is not None and sweep.fingerprint == fingerprint and not force
+    if same and sweep is not None and sweep.data_version == school.data_version:
         return 0, 0
-    deadlines = open_deadlines(session, school.id, policy, until or today)
+    # Only facts changed since the last run (same day, terms, staff, settings): plan the deadlines they changed.
+    # Deadlines met or gone had their pending reminders withdrawn when the fact was recorded (_upsert).
+    since = sweep.checked_at - LOOK_BACK if same and sweep is not None and sweep.checked_at else None
+    checked_at = datetime.now(UTC)
+    deadlines = open_deadlines(session, school.id, policy, until or today, changed_since=since)
     withdrawn = withdraw_stale(session, school, {d.key: d for d in deadlines}, today)
     rows: list[dict] = []
     if until is not None:
@@ -218,6 +232,7 @@ def plan_school(session: Session, school: m.School, now: datetime, *, force: boo
     if sweep is None:
         sweep = m.ReminderSweep(school_id=school.id, fingerprint=fingerprint, planned_at=now, since=now)
     sweep.fingerprint, sweep.planned_at = fingerprint, now
+    sweep.data_version, sweep.checked_at = school.data_version, checked_at
     session.add(sweep)
     return written, withdrawn
 

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, and_, func, literal, or_
+from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import Session, col, select
 
 from bot.rules import KINDS
@@ -56,13 +56,14 @@ def _items(session: Session, school: m.School, today: date, *, pupil_id: int | N
            where: ColumnElement[bool] | None = None, limit: int | None = None) -> "DueList":
     """Deadlines as people see them, in one query: the pupil comes from the join, never a query per item.
 
-    With a ``limit``, the first ``limit`` of them, and (a window count in the same query) how many in all.
+    With a ``limit``, the first ``limit`` of them in index order (due date, then id, so the database stops
+    after ``limit`` rows of the ``(school_id, due)`` index), and, only when there are more, how many in all
+    from a second query that stops counting past ``COUNTED`` (docs/decisions.md, "Capped lists stop early").
     """
     query = (
         select(m.Deadline.id, m.Deadline.kind, m.Deadline.due, m.Deadline.duty, m.Deadline.rule,
                m.Deadline.done, m.Deadline.pupil_id, m.Deadline.staff_id, m.Deadline.detail,
-               m.Pupil.name, m.Pupil.year_group, m.Pupil.year_recorded_in,
-               (func.count().over() if limit is not None else literal(0)).label("total"))
+               m.Pupil.name, m.Pupil.year_group, m.Pupil.year_recorded_in)
         .join(m.Pupil, col(m.Pupil.id) == m.Deadline.pupil_id, isouter=True)
         .where(m.Deadline.school_id == school.id)
     )
@@ -76,13 +77,15 @@ def _items(session: Session, school: m.School, today: date, *, pupil_id: int | N
         query = query.where(actionable_clause(today))
     if where is not None:
         query = query.where(where)
-    query = query.order_by(m.Deadline.due, m.Deadline.kind, func.coalesce(m.Pupil.name, ""), m.Deadline.id)
-    if limit is not None:
-        query = query.limit(limit)
+    if limit is None:
+        page = query.order_by(m.Deadline.due, m.Deadline.kind, func.coalesce(m.Pupil.name, ""), m.Deadline.id)
+    else:
+        # The index order alone, so LIMIT reads about ``limit`` rows; the page is sorted for people below.
+        page = query.order_by(m.Deadline.due, m.Deadline.id).limit(limit)
     out = []
-    rows = session.exec(query).all()
-    total = rows[0][-1] if rows else 0  # the window count: the same on every row
-    for did, kind, due_on, duty, rule, done, pid, staff_id, detail, name, year, recorded, _ in rows:
+    # Plain rows through the connection: the ORM's per-statement set-up buys nothing for tuples of columns.
+    rows = session.connection().execute(page).all()
+    for did, kind, due_on, duty, rule, done, pid, staff_id, detail, name, year, recorded in rows:
         assert did is not None
         status = "done" if done else ("lapsed" if kind == "appeal_deadline" else "overdue") if today > due_on \
             else "open"
@@ -91,8 +94,12 @@ def _items(session: Session, school: m.School, today: date, *, pupil_id: int | N
             year=current_year_group(year, recorded, today) if name is not None else None,
             staff_id=staff_id, detail=detail,
         ))
-    items = DueList(sorted(out, key=lambda i: (i.due, i.kind, i.pupil_name or "")))
-    items.total = total if limit is not None else len(items)
+    items = DueList(sorted(out, key=lambda i: (i.due, i.kind, i.pupil_name or "", i.id)))
+    items.total = len(items)
+    if limit is not None and len(rows) == limit:
+        # Count at most COUNTED + 1 matching rows: past that, "more than COUNTED" is all anyone needs.
+        capped = query.with_only_columns(m.Deadline.id).limit(COUNTED + 1).subquery()
+        items.total = session.connection().execute(select(func.count()).select_from(capped)).scalar_one()
     return items
 
 
@@ -119,14 +126,29 @@ def seen_by(actor: Actor, mine: bool) -> ColumnElement[bool] | None:
     return or_(*theirs)
 
 
+# Past this many, a list says "more than 500" rather than counting every row (docs/decisions.md).
+COUNTED = 500
+
+
 class DueList(list[DueItem]):
-    """The first items of a list that may be longer: ``total`` says how many there are in all."""
+    """The first items of a list that may be longer: ``total`` says how many there are in all, up to
+    ``COUNTED + 1`` (a list longer than ``COUNTED`` is not counted to the end)."""
 
     total: int = 0
 
     @property
     def more(self) -> int:
         return max(0, self.total - len(self))
+
+    @property
+    def counted(self) -> str:
+        """How many, as people read it: "37", or "more than 500"."""
+        return f"more than {COUNTED}" if self.total > COUNTED else str(self.total)
+
+    @property
+    def more_counted(self) -> str:
+        """How many are not shown: "12", or "more than 450"."""
+        return f"more than {COUNTED - len(self)}" if self.total > COUNTED else str(self.more)
 
 
 # A chat message of more than this many deadlines is not something a person can act on (docs/decisions.md).

@@ -118,3 +118,22 @@ def test_year_groups_move_on_at_a_new_academic_year(chat):
     chat.ok("admin", 'pupil add "Ava Smith" year:5')
     september = date(2026, 9, 7)
     assert "Year 6" in chat.ok("admin", "pupil show ava", september).as_text()
+
+
+def test_a_very_long_due_list_stops_counting_and_still_shows_the_soonest(chat, engine):
+    """Past 500, a list says "more than 500" rather than counting every row; the page is still the soonest
+    deadlines, even one written last (docs/decisions.md, "Capped lists stop early")."""
+    with transaction(engine) as session:
+        for n in range(510):
+            session.add(m.Deadline(school_id=chat.school_id, key=f"test:{n}", kind="senco_qualification",
+                                   due=TODAY + timedelta(days=3 + n % 4), duty="school", rule="Regs 49(4)"))
+        session.add(m.Deadline(school_id=chat.school_id, key="test:soonest", kind="senco_qualification",
+                               due=TODAY + timedelta(days=1), duty="school", rule="Regs 49(4)", detail="the soonest"))
+    reply = chat.ok("admin", "due week")
+    assert reply.title == "Due in the next 7 days (whole school): more than 500"
+    assert reply.lines == ["Showing the first 50 of more than 500. Narrow it down: /sen due overdue or "
+                           "/sen due week mine."]
+    assert len(reply.items) == 50 and "the soonest" in reply.items[0].title
+    text = chat.ok("admin", "digest").as_text()
+    assert "*Due this week* (more than 500)" in text and "… and more than 450 more" in text
+    assert "…and more than 450 more: /sen due overdue" in " ".join(chat.ok("admin", "home").lines)

@@ -1,7 +1,7 @@
 """teams and graph
 
 Revision ID: 0011_teams
-Revises: 0012_register
+Revises: 0013_speed2
 
 Teams conversation references (proactive reminders) and the Graph calendar events made for deadlines.
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa  # noqa: F401
 import sqlmodel.sql.sqltypes  # noqa: F401
 
 revision = "0011_teams"
-down_revision = "0012_register"
+down_revision = "0013_speed2"
 branch_labels = None
 depends_on = None
 
