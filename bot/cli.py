@@ -31,6 +31,8 @@ app = typer.Typer(
 )
 terms_app = typer.Typer(help="Import the school's term dates.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(terms_app, name="terms")
+teams_app = typer.Typer(help="Microsoft Teams: the app package to upload (docs/teams.md).", no_args_is_help=True)
+app.add_typer(teams_app, name="teams")
 import_app = typer.Typer(help="Import the SEN register or the staff list from an MIS export (CSV).",
                          no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(import_app, name="import")
@@ -327,6 +329,59 @@ def migrate(today: TodayOpt = None) -> None:
         except Exception as e:
             raise CliError(f"Migration failed on {_safe(_url())}: {_reason(e)}") from None
         typer.echo(f"Database {_safe(_url())} is up to date.")
+
+    _run(go)
+
+
+@teams_app.command("package")
+def teams_package(
+    developer: Annotated[str, typer.Option("--developer", help="Publisher shown in Teams: the school or trust, "
+                                                               "up to 32 characters.")],
+    out: Annotated[Path, typer.Option("--out", help="The zip to write, or a folder for sendbot-teams.zip.")] = Path(
+        "sendbot-teams.zip"),
+    app_id: Annotated[str | None, typer.Option("--app-id", help="Entra application (client) id (default: "
+                                                                 "TEAMS_APP_ID).")] = None,
+    public_url: Annotated[str | None, typer.Option("--public-url", help="The https address sendbot is served at "
+                                                                         "(default: SENDBOT_PUBLIC_URL).")] = None,
+    today: TodayOpt = None,  # every subcommand takes it (COMMANDS.md); the package does not depend on the day
+) -> None:
+    """Write the Teams app package (manifest.json + icons) to upload in the Teams admin centre or sideload."""
+
+    def go() -> None:
+        from bot.teams.package import write_package
+
+        settings = get_settings()
+        chosen = app_id or settings.teams_app_id
+        if not chosen:
+            raise CliError("No app id: set TEAMS_APP_ID or pass --app-id (Azure portal → App registrations).")
+        written = write_package(out, chosen, public_url or settings.public_url, developer)
+        typer.echo(f"Wrote {written}: upload it in the Teams admin centre (Manage apps → Upload) or sideload it "
+                   "(docs/teams.md).")
+
+    _run(go)
+
+
+@teams_app.command("calendar")
+def teams_calendar(today: TodayOpt = None, school: SchoolOpt = None) -> None:
+    """Make GRAPH_CALENDAR_MAILBOX's calendar match the open statutory deadlines (create, move, delete)."""
+
+    def go() -> None:
+        import asyncio
+
+        from bot.teams.graph import client, sync_calendar
+
+        settings = get_settings()
+        if not settings.graph_calendar_mailbox:
+            raise CliError("Set GRAPH_CALENDAR_MAILBOX to the shared mailbox whose calendar gets the deadlines "
+                           "(docs/teams.md).")
+        engine = _engine()
+        sid = _school_id(engine, school)
+        try:
+            graph = client(settings)
+        except ValueError as e:
+            raise CliError(str(e)) from None
+        report = asyncio.run(sync_calendar(engine, graph, sid, settings.graph_calendar_mailbox, _today(today)))
+        typer.echo(str(report))
 
     _run(go)
 

@@ -95,10 +95,37 @@ class Settings(BaseSettings):
     def slack_configured(self) -> bool:
         return bool(self.slack_bot_token or self.slack_client_id)
 
+    # Microsoft Teams (the sendbot[microsoft] extra): the Entra app registration of the Azure Bot resource.
+    # The names are those of docs/teams.md; they are mapped onto the Agents SDK's connection settings.
+    teams_app_id: str | None = Field(default=None, validation_alias=_env("TEAMS_APP_ID"))
+    teams_app_password: str | None = Field(default=None, validation_alias=_env("TEAMS_APP_PASSWORD"))
+    teams_tenant_id: str | None = Field(default=None, validation_alias=_env("TEAMS_TENANT_ID"))
+    # Development only: accept activities with no token (the Agents Playground / Bot Emulator). Never in a
+    # school: anyone who can reach the port could then act as any member of staff. sendbot run warns loudly.
+    teams_allow_anonymous_for_development: bool = Field(
+        default=False, validation_alias=_env("TEAMS_ALLOW_ANONYMOUS_FOR_DEVELOPMENT"))
+
+    # Microsoft Graph writes (the GRAPH_* credentials above, or the Teams app's): statutory deadlines into a
+    # shared mailbox's calendar, and the weekly digest by e-mail.
+    graph_calendar_mailbox: str | None = Field(default=None, validation_alias=_env("GRAPH_CALENDAR_MAILBOX"))
+    graph_mail_sender: str | None = Field(default=None, validation_alias=_env("GRAPH_MAIL_SENDER"))
+
+    @property
+    def teams_configured(self) -> bool:
+        return bool(self.teams_app_id)
+
+    @property
+    def graph_writes_configured(self) -> bool:
+        """Credentials for Graph (its own, else the Teams app's) and a mailbox to write to."""
+        return bool((self.graph_client_id or self.teams_app_id)
+                    and (self.graph_client_secret or self.teams_app_password)
+                    and (self.graph_tenant_id or self.teams_tenant_id)
+                    and (self.graph_calendar_mailbox or self.graph_mail_sender))
+
     @property
     def chat_configured(self) -> bool:
-        """A chat platform is connected (Slack now; Teams adds itself here)."""
-        return self.slack_configured
+        """A chat platform is connected (Slack or Teams)."""
+        return self.slack_configured or self.teams_configured
 
 
 def load_settings(**overrides: object) -> Settings:

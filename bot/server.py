@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 
 
 def routes_for(settings: Settings) -> list[Routes]:
-    """The surfaces served over HTTP: iCal feeds always; Slack when configured (it decides itself)."""
+    """The surfaces served over HTTP: iCal feeds and the dashboard always; Slack when configured (it decides
+    itself); Teams when TEAMS_APP_ID is set (only then is anything from Microsoft imported: it lives in
+    sendbot[microsoft])."""
     from bot.dashboard.http import routes as dashboard_routes
     from bot.doctor import readiness_routes
     from bot.feeds.http import routes as feed_routes
@@ -26,7 +28,12 @@ def routes_for(settings: Settings) -> list[Routes]:
     from bot.slack.health import auth_test
 
     # /readyz checks each configured surface's credentials (Slack's auth.test).
-    return [feed_routes, slack_routes, dashboard_routes, readiness_routes(auth_test)]
+    makers: list[Routes] = [feed_routes, slack_routes, dashboard_routes, readiness_routes(auth_test)]
+    if settings.teams_configured:
+        from bot.teams.app import routes as teams_routes
+
+        makers.append(teams_routes)
+    return makers
 
 
 def build_app(settings: Settings | None = None, *, today: Callable[[], date] | None = None,
@@ -53,6 +60,10 @@ def notifier_for(settings: Settings) -> "Notifier":
         from bot.slack.notify import SlackNotifier
 
         notifiers["slack"] = SlackNotifier(settings)
+    if settings.teams_configured:
+        from bot.teams.notify import TeamsNotifier  # only now is anything from Microsoft imported
+
+        notifiers["teams"] = TeamsNotifier(settings)
     if not notifiers:
         return ConsoleNotifier()
     engine = get_engine(settings.database_url)
@@ -74,6 +85,10 @@ def services_for(settings: Settings) -> list[Service]:
 
     # The reminders clock: plan, deliver (Slack when configured, else printed here) and weekly digests.
     services: list[Service] = [reminder_service(settings, notifier=notifier_for(settings))]
+    if settings.graph_calendar_mailbox and settings.graph_writes_configured:
+        from bot.teams.graph import calendar_service  # msgraph-sdk: only when the calendar is configured
+
+        services.append(calendar_service(settings))
     if settings.slack_app_token:
         from bot.slack.app import socket_mode_service
 
@@ -86,11 +101,20 @@ def services_for(settings: Settings) -> list[Service]:
 
 
 def connection_help(settings: Settings) -> list[str]:
-    """Lines telling an IT lead how to connect a chat platform, when none is configured."""
+    """Lines telling an IT lead how to connect a chat platform, when none is configured (and loud warnings)."""
+    lines: list[str] = []
     if settings.slack_configured:
         from bot.slack.app import connection_help as slack_help
 
-        return slack_help(settings)
+        lines += slack_help(settings)
+    if settings.teams_configured:
+        lines.append(f"Teams: POST /api/messages, for the Entra app {settings.teams_app_id} (docs/teams.md).")
+        if settings.teams_allow_anonymous_for_development:
+            lines += ["!" * 100, "WARNING: TEAMS_ALLOW_ANONYMOUS_FOR_DEVELOPMENT is on: /api/messages accepts requests "
+                      "WITH NO TOKEN,", "so anyone who can reach this port can act as any member of staff. "
+                      "Development only: never with real pupils' data.", "!" * 100]
+    if lines:
+        return lines
     return [
         "No Slack or Teams credentials are set, so only the local parts run (feeds, health).",
         "To connect Slack, see docs/slack.md. Meanwhile talk to sendbot locally: sendbot chat --as <handle>",

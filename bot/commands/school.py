@@ -233,6 +233,12 @@ def term_list(ctx: Ctx, v: dict[str, Any]) -> Reply:
 
 def settings(ctx: Ctx, v: dict[str, Any]) -> Reply:
     changes = {k: val for k, val in v.items() if k in SETTING_KEYS}
+    mail = v.get("digest-mail")
+    if mail is not None:  # a personal choice, open to everyone: the weekly digest by e-mail too
+        svc.set_digest_mail(ctx.session, ctx.actor, mail == "yes")
+        if not changes:
+            return Reply("You will get the weekly digest by e-mail too." if mail == "yes"
+                         else "You will no longer get the weekly digest by e-mail.")
     if changes:
         svc.change_settings(ctx.session, ctx.actor, changes, ctx.today)
     elif ctx.actor.classroom:
@@ -321,6 +327,8 @@ COMMANDS = [
                   Opt("reminder-time", placeholder="HH:MM"), Opt("digest-day", placeholder="day"),
                   Opt("reminders-channel", placeholder="channel", max_len=80),
                   Opt("names-in-feeds", choices=("yes", "no")),
+                  Opt("digest-mail", choices=("yes", "no"),
+                      help="yours alone: the weekly digest by e-mail as well (Microsoft 365 schools, docs/teams.md)"),
                   Opt("hourly-cost", placeholder="role=£", max_len=200,
                       help="what an hour of staff time costs, per role, for the provision map: \"ta=18 teacher=38\""),
                   Opt("remind", placeholder="steps", max_len=400,

@@ -71,7 +71,7 @@ def find_pupil(session: Session, actor: Actor, ref: str, *, include_archived: bo
     """
     ref = ref.strip()
     if not ref:
-        raise Refused("Which pupil? Give a name in quotes (\"Ava Smith\"), a unique prefix, #id or UPN.")
+        raise Refused("Which pupil? Give a name in quotes (\"Ava Smith\"), a unique prefix, #id or UPN.", field="pupil")
     if actor.role == "leader":
         # Leaders see no pupil at all: say so, rather than "no such pupil" and a hint to add one.
         raise Refused("Leaders read deadlines and digests (/sen due, /sen digest); pupil details are for "
@@ -82,12 +82,12 @@ def find_pupil(session: Session, actor: Actor, ref: str, *, include_archived: bo
         number = ref[1:]
         # ASCII digits only ("#²" passes isdigit() but not int()); an id past the column's range is no one.
         if not (number.isascii() and number.isdigit()):
-            raise Refused(f"'{ref}' is not a pupil number: write # and digits, like #12.")
+            raise Refused(f"'{ref}' is not a pupil number: write # and digits, like #12.", field="pupil")
         pupil = None
         if int(number) < 2**31:
             pupil = session.exec(query.where(m.Pupil.id == int(number))).first()
         if pupil is None:
-            raise Refused(f"There is no pupil {ref} that you can see.")
+            raise Refused(f"There is no pupil {ref} that you can see.", field="pupil")
         return pupil
     if UPN.match(ref):
         pupil = session.exec(query.where(m.Pupil.upn == ref.upper())).first()
@@ -101,7 +101,7 @@ def find_pupil(session: Session, actor: Actor, ref: str, *, include_archived: bo
         return _load(session, exact[0][0])
     if len(exact) > 1:
         shown = ", ".join(f"{name} (#{pid})" for pid, name in exact)
-        raise Refused(f"More than one pupil is called '{ref}': {shown}. Use the #id.")
+        raise Refused(f"More than one pupil is called '{ref}': {shown}. Use the #id.", field="pupil")
     low, high = _word_range(wanted[:200])
     # The whole name starts with what was typed, or (one word typed) any word of it does.
     starts = and_(word >= low, word < high) if " " not in wanted else and_(position == 0, word >= low, word < high)
@@ -112,18 +112,19 @@ def find_pupil(session: Session, actor: Actor, ref: str, *, include_archived: bo
         shown = ", ".join(f"{name} (#{pid})" for pid, name in prefixed[:_SHOWN])
         more = f" and {len(prefixed) - _SHOWN}{'+' if len(prefixed) == _FETCHED else ''} more" \
             if len(prefixed) > _SHOWN else ""
-        raise Refused(f"'{ref}' could be {shown}{more}. Say which: give more of the name, or the #id.")
+        raise Refused(f"'{ref}' could be {shown}{more}. Say which: give more of the name, or the #id.", field="pupil")
     # A typo: suggest from the names sharing the first two letters of a word typed (a bounded set).
     near = or_(*(and_(word >= lo, word < hi) for lo, hi in {_word_range(w[:2]) for w in wanted.split()}))
     names = {name.lower(): (pid, name) for pid, name in _named(session, actor, near, visible, include_archived)}
     close = difflib.get_close_matches(wanted, list(names), n=3, cutoff=0.5)
     if close:
         guesses = " or ".join(f"{names[c][1]} (#{names[c][0]})" for c in close)
-        raise Refused(f"I don't know a pupil called '{ref}'. Did you mean {guesses}?")
+        raise Refused(f"I don't know a pupil called '{ref}'. Did you mean {guesses}?", field="pupil")
     if session.exec(select(m.Pupil.id).where(visible).limit(1)).first() is None:
         raise Refused(f"I don't know a pupil called '{ref}': there are no pupils you can see yet. Add one with "
-                      f"/sen pupil add \"<name>\" year:<R|1..14>, or ask the SENCO to make you their teacher.")
-    raise Refused(f"I don't know a pupil called '{ref}'. /sen pupil list shows the pupils you can see.")
+                      f"/sen pupil add \"<name>\" year:<R|1..14>, or ask the SENCO to make you their teacher.",
+                      field="pupil")
+    raise Refused(f"I don't know a pupil called '{ref}'. /sen pupil list shows the pupils you can see.", field="pupil")
 
 
 def _load(session: Session, pupil_id: int) -> m.Pupil:

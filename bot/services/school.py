@@ -225,6 +225,23 @@ def list_terms(session: Session, actor: Actor) -> list[m.Term]:
 # --- settings --------------------------------------------------------------------------------------------
 
 
+DIGEST_MAIL = "digest-mail"  # in the school's settings: the handles of staff who want the digest by e-mail too
+
+
+def set_digest_mail(session: Session, actor: Actor, wanted: bool) -> None:
+    """Opt this member of staff in or out of the weekly digest by e-mail (their own choice)."""
+    school = get_school(session, actor.school_id)
+    handles = set(school.settings.get(DIGEST_MAIL, []))
+    handles = handles | {actor.handle} if wanted else handles - {actor.handle}
+    school.settings = {**school.settings, DIGEST_MAIL: sorted(handles)}
+    session.add(school)
+
+
+def wants_digest_mail(session: Session, school_id: int, handle: str) -> bool:
+    school = session.get(m.School, school_id)
+    return school is not None and handle in school.settings.get(DIGEST_MAIL, [])
+
+
 def settings_view(school: m.School) -> dict[str, str]:
     last = school.settings.get("info-report-last", "")
     years = school.transfer_years or ",".join(str(y) for y in PHASE_TRANSFER_YEARS.get(school.phase, ())) or "none"
@@ -432,3 +449,10 @@ def import_terms(session: Session, school_id: int, terms: list[CalendarTerm], to
     session.flush()
     refresh_school(session, get_school(session, school_id), today)
     return len(terms), len(replaced)
+
+
+def display_names(session: Session, school_id: int) -> dict[str, str]:
+    """Staff handle -> display name, for the staff whose name is known (surfaces show names, not raw ids)."""
+    rows = session.exec(select(m.Staff.handle, m.Staff.display_name).where(
+        m.Staff.school_id == school_id, m.Staff.display_name.is_not(None)))  # type: ignore[union-attr]
+    return {handle: name for handle, name in rows if name}

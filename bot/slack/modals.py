@@ -8,12 +8,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from bot.commands import GRAMMAR
+from bot.commands import GRAMMAR, forms
 from bot.commands.grammar import Command
 from bot.commands.words import ParseError, Token, parse_date, tokenize
 from bot.reply import Reply
 from bot.slack import render
-from bot.surface import mention
 
 View = dict[str, Any]
 CALLBACK = "sen_modal"  # callback_id is "sen_modal:<kind>"
@@ -32,18 +31,16 @@ class Form:
 
     @property
     def definition(self) -> Command:
-        return next(c for c in GRAMMAR.commands if c.words == self.words)
+        return forms.definition(GRAMMAR, self.words)
 
     @property
     def fields(self) -> tuple[str, ...]:
         """Block ids, in the grammar's order; the first one takes refusals about nothing in particular."""
-        c = self.definition
-        return tuple(a.name for a in c.args) + tuple(o.key for o in c.opts)
+        return forms.fields(self.definition)
 
     @property
     def required(self) -> tuple[str, ...]:
-        c = self.definition
-        return tuple(a.name for a in c.args if not a.optional) + tuple(o.key for o in c.opts if o.required)
+        return forms.required(self.definition)
 
 
 FORMS = {
@@ -236,39 +233,9 @@ def missing(form: Form, values: dict[str, str]) -> dict[str, str]:
     return {key: _MISSING.get(key, "This is needed.") for key in form.required if not values.get(key)}
 
 
-def quoted(value: str) -> str:
-    """A value as one quoted word of the command language (which has no escapes for quotes inside)."""
-    value = " ".join(value.split()) if "\n" not in value else value.strip()
-    for q in '"“”„':
-        value = value.replace(q, "'")
-    return f'"{value}"'
-
-
-def _pupil(value: str) -> str:
-    value = value.strip()
-    if len(value) >= 2 and value[0] in '"“”„' and value[-1] in '"“”„':
-        value = value[1:-1]
-    return quoted(value)
-
-
-def _word(kind: str, choices: tuple[str, ...], value: str) -> str:
-    """One answer as a word of the command language, by the kind the grammar gives it."""
-    if kind == "pupil":
-        return _pupil(value)
-    if kind == "staff":
-        return mention(value)  # a picked person: the canonical mention token
-    if kind == "date" or choices or (value.isascii() and value.isalnum()):
-        return value  # a date picker's ISO date, a select's value, or one plain word (year R, class 5B)
-    return quoted(value)
-
-
 def command(form: Form, values: dict[str, str]) -> str:
-    """The ``/sen`` command the answers stand for, built from the command's Arg/Opt definitions."""
-    c = form.definition
-    parts: list[str] = list(form.words)
-    parts += [_word(a.kind, a.choices, values[a.name]) for a in c.args if values.get(a.name)]
-    parts += [f"{o.key}:{_word(o.kind, o.choices, values[o.key])}" for o in c.opts if values.get(o.key)]
-    return "/sen " + " ".join(parts)
+    """The ``/sen`` command the answers stand for, built from the command's Arg/Opt definitions (core's)."""
+    return forms.command_text(form.definition, values)
 
 
 # Refusals that are about the person, not a field: shown instead of the form.
