@@ -23,7 +23,7 @@ from bot.commands import execute
 from bot.services import tenancy
 from bot.services.tenancy import issue_claim_code
 from db.engine import transaction
-from db.models import Intervention, ParentMeeting, Pupil, Reminder, School, Staff
+from db.models import Deadline, Intervention, ParentMeeting, Pupil, Reminder, School, Staff
 from e2e.helpers import SENDBOT, clean_env
 from e2e.slack_support import free_port, make_school, wait_until
 from e2e.teams_support import (
@@ -312,7 +312,9 @@ def test_a_reminder_reaches_a_teams_user_proactively_and_its_button_works(
     assert "review" in answer.lower()
     with Session(engine) as session:
         row = session.exec(select(Reminder)).one()
-    assert row.status == "sent" and done["data"]["sendbot"].endswith(str(row.id))
+        deadline = session.exec(select(Deadline).where(Deadline.key == row.deadline_key)).one()
+    # The button names the deadline by its number (D17), as due lists and digests do.
+    assert row.status == "sent" and done["data"]["sendbot"] == f"/sen done D{deadline.id}"
 
 
 def test_someone_who_never_installed_the_app_is_nudged_in_the_team_channel_and_the_admin_told(
