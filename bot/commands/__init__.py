@@ -41,8 +41,15 @@ GRAMMAR = Grammar([
 ])
 
 
+MAX_COMMAND = 4000  # characters: Slack's own limit on a slash command's text
+
+
 def execute(engine: Engine, school_id: int, handle: str, text: str, today: date) -> Reply:
     """Run one command as the member of staff ``handle`` of school ``school_id``, as of ``today``."""
+    if len(text) > MAX_COMMAND:
+        # Refused before parsing: a 500,000-character command took seconds to parse.
+        return Reply.refused(f"A command can be at most {MAX_COMMAND:,} characters (Slack's own limit); this one "
+                             f"has {len(text):,}. Put long notes in your school's own records system.")
     try:
         parsed = GRAMMAR.parse(text, today)
     except ParseError as e:

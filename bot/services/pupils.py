@@ -11,7 +11,7 @@ from bot.rules.dates import academic_year_of, current_year_group
 from bot.services.access import Actor
 from bot.services.deadlines import recompute_pupil, remove_pupil_deadlines
 from bot.services.errors import Refused
-from bot.services.lookup import UPN, find_pupil, find_staff
+from bot.services.lookup import UPN, find_pupil, find_staff, label
 from bot.services.school import audit, get_school
 from db import models as m
 
@@ -64,12 +64,18 @@ def add_pupil(session: Session, actor: Actor, name: str, year: str, today: date,
         upn = upn.strip().upper()
         if not UPN.match(upn):
             raise Refused(f"'{upn}' is not a UPN: a UPN is a letter followed by 12 characters (like A123456789012).")
-        if session.exec(select(m.Pupil).where(m.Pupil.school_id == actor.school_id, m.Pupil.upn == upn)).first():
-            raise Refused(f"Another pupil already has UPN {upn}.")
+        holder = session.exec(select(m.Pupil).where(m.Pupil.school_id == actor.school_id, m.Pupil.upn == upn)).first()
+        if holder is not None:
+            # A UPN is one child's for life, so it can't be added twice; to someone who can't see that pupil
+            # the refusal names no one (it reveals only that the UPN they typed is in use).
+            shown = f" ({label(holder)})" if actor.can_see(holder) else ""
+            raise Refused(f"UPN {upn} is already on the school's records{shown}. If this is your pupil, ask "
+                          "the SENCO to make you their teacher.")
     if dob is not None and dob >= today:
         raise Refused("dob is the date of birth: it must be in the past.")
-    same = session.exec(select(m.Pupil).where(m.Pupil.school_id == actor.school_id, m.Pupil.name == name,
-                                              col(m.Pupil.archived).is_(False))).all()
+    same = [p for p in session.exec(select(m.Pupil).where(m.Pupil.school_id == actor.school_id, m.Pupil.name == name,
+                                                          col(m.Pupil.archived).is_(False))).all()
+            if actor.can_see(p)]  # only pupils they may see: another class's pupil is never revealed
     if same and upn is None:
         raise Refused(f"There is already a pupil called {name} (#{same[0].id}). If this is a different child, "
                       "add them with their upn: so they can be told apart.")

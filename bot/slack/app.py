@@ -36,7 +36,7 @@ from bot.commands.tokens import ParseError
 from bot.config import Settings
 from bot.services.errors import Refused
 from bot.services.school import actor_for
-from bot.slack import dedupe, home, modals, render, tenancy
+from bot.slack import dedupe, guard, home, modals, render, tenancy
 from bot.slack.installations import ThreadedInstallationStore, ThreadedStateStore, installation_store, state_store
 from bot.slack.render import RUN_ACTION
 from bot.slack.text import command_text
@@ -421,7 +421,9 @@ def routes(state: AppState) -> list[BaseRoute]:
 
     out: list[BaseRoute] = []
     if runtime.http:
-        out.append(Route("/slack/events", endpoint, methods=["POST"]))
+        # Size, shape, signature and replay are checked before Bolt sees the request (bot/slack/guard.py).
+        checked = guard.guarded(endpoint, state.engine, state.settings.slack_signing_secret or "", state.count)
+        out.append(Route("/slack/events", checked, methods=["POST"]))
     if runtime.oauth:
         out += [Route("/slack/install", endpoint, methods=["GET"]),
                 Route("/slack/oauth_redirect", endpoint, methods=["GET"])]

@@ -154,3 +154,20 @@ def test_without_a_token_messages_are_parked_saying_so(setup, engine: Engine, sl
     [row] = rows(engine)
     assert row.status == "parked" and "Slack is not connected for this school" in (row.last_error or "")
     assert slack.calls == []
+
+
+def test_typed_mentions_and_markup_in_free_text_stay_text_in_the_channel(setup, engine: Engine,  # type: ignore[no-untyped-def]
+                                                                        slack: FakeSlack,
+                                                                        notifier: SlackNotifier) -> None:
+    chat, clock = setup
+    chat.ok("admin", "settings reminders-channel:#sen-team")
+    chat.ok("admin", 'settings remind:"intervention-review 0=channel"')
+    chat.ok("admin", f'intervention add ava "Lexia @{SUE} <!channel> <https://evil.example|click>" '
+                     'review:2026-03-04 staff:@u0bob0001')
+    report = asyncio.run(tick(engine, notifier, clock.at("2026-03-04", "08:00")))
+    assert report.sent == 1
+    [call] = slack.calls
+    assert call.channel == "#sen-team"
+    assert f"<@{SUE}>" not in call.body  # the typed handle did not become a live mention
+    assert "<!channel>" not in call.body and "<https://evil.example" not in call.body
+    assert "Lexia" in call.body and "&lt;!channel&gt;" in call.body  # shown, as typed
