@@ -266,17 +266,19 @@ def run(
     def go() -> None:
         import uvicorn
 
+        from bot.security.crypto import KEYRING
         from bot.server import connection_help, services_for
         from bot.web import create_app
 
         settings = get_settings()
+        encryption = KEYRING.startup()  # refuses to start in production without a key
         fixed = _today(today) if today else None
         engine = _engine()
         _ensure_a_school(engine, fixed or _real_today())
         app_ = create_app(settings, today=(lambda: fixed) if fixed else None, services=services_for(settings))
         h, p = host or settings.host, port or settings.port
         typer.echo(f"sendbot is listening on http://{h}:{p} (health: /healthz). Ctrl-C stops it.")
-        for line in connection_help(settings):
+        for line in [*encryption, *connection_help(settings)]:
             typer.echo(line)
         uvicorn.run(app_, host=h, port=p, log_level="warning")
 
@@ -480,6 +482,15 @@ def outbox(
             typer.echo("Fix the cause (the reason says what), then: sendbot outbox --retry all")
 
     _run(go)
+
+
+def _register_security() -> None:
+    from bot.security.cli import register
+
+    register(app, _run, _engine, lambda value: _today(value))
+
+
+_register_security()
 
 
 def main() -> None:

@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     port: int = 8080
     public_url: str = "http://127.0.0.1:8080"
     log_level: str = "WARNING"
+    # "production" refuses to store parent contacts or Slack tokens without an encryption key.
+    mode: str = "development"
+    # One Fernet key, or several separated by commas (the first encrypts; all decrypt): bot/security/crypto.py
+    encryption_key: str | None = None
 
     # Slack. HTTP mode: bot token + signing secret. Socket Mode: add an app-level token. Many workspaces
     # (OAuth): client id + secret (+ signing secret). SLACK_API_URL points the Web API client elsewhere

@@ -9,7 +9,9 @@ def services_for(settings: Settings) -> list[Service]:
     from bot.reminders.scheduler import reminder_service
 
     # The reminders clock: plan, deliver (Slack when configured, else printed here) and weekly digests.
-    services: list[Service] = [reminder_service(settings)]
+    from bot.security.retention import retention_service
+
+    services: list[Service] = [reminder_service(settings), retention_service]
     if settings.slack_app_token:
         from bot.slack.app import socket_mode_service
 

@@ -17,11 +17,12 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
-    Text,
     UniqueConstraint,
 )
 from sqlalchemy import func as sqlfunc
 from sqlmodel import Field, SQLModel
+
+from bot.security.crypto import EncryptedText
 
 
 def utcnow() -> datetime:
@@ -95,10 +96,10 @@ class ParentContact(SQLModel, table=True):
     school_id: int = Field(foreign_key="school.id", index=True)
     pupil_id: int = Field(foreign_key="pupil.id", index=True)
     # name, phone and email are stored encrypted (bot/security/crypto.py): Fernet tokens, hence Text.
-    name: str = Field(sa_column=Column(Text, nullable=False))
+    name: str = Field(sa_column=Column(EncryptedText, nullable=False))
     relation: str | None = Field(default=None, max_length=60)
-    phone: str | None = Field(default=None, sa_column=Column(Text))
-    email: str | None = Field(default=None, sa_column=Column(Text))
+    phone: str | None = Field(default=None, sa_column=Column(EncryptedText))
+    email: str | None = Field(default=None, sa_column=Column(EncryptedText))
     prefers: str | None = Field(default=None, max_length=10)
 
 

@@ -220,6 +220,8 @@ COMMANDS = [
                   Opt("reminder-time", placeholder="HH:MM"), Opt("digest-day", placeholder="day"),
                   Opt("reminders-channel", placeholder="channel", max_len=80),
                   Opt("names-in-feeds", choices=("yes", "no")),
+                  Opt("retention-years", placeholder="years", help="SEN records of a pupil who has left are kept "
+                                                                   "until date of birth + this many years (31)"),
                   Opt("remind", placeholder="steps", max_len=400,
                       help='when to remind whom about a kind of deadline: "<kind> <steps>", "<kind> default" '
                            'or "<kind> off". Steps: -10w, -3d, -6m, -2sd (school days), 0 (the day), weekly '

@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import Session, col, delete, select
 
 from bot.rules.dates import academic_year_of, current_year_group
+from bot.security.crypto import KEYRING
 from bot.services.access import Actor
 from bot.services.deadlines import recompute_pupil, remove_pupil_deadlines
 from bot.services.errors import Refused
@@ -119,6 +120,7 @@ def show_pupil(session: Session, actor: Actor, ref: str, today: date) -> PupilVi
     pupil = find_pupil(session, actor, ref, include_archived=True)
     actor.require_pupil(pupil, "see a pupil's details")
     assert pupil.id is not None
+    audit(session, actor, actor.school_id, "pupil.show", pupil.id)  # reads are audited too
     deadlines = session.exec(select(m.Deadline).where(m.Deadline.pupil_id == pupil.id)
                              .order_by(m.Deadline.due)).all()
     return PupilView(
@@ -190,6 +192,10 @@ def export_pupil(session: Session, actor: Actor, ref: str) -> dict[str, Any]:
         data["intervention"].append({**_row(iv), "reviews": [_row(r) for r in reviews]})
     data["deadline"] = [_row(d) for d in session.exec(select(m.Deadline).where(m.Deadline.pupil_id == pupil.id))]
     audit(session, actor, actor.school_id, "pupil.export", pupil.id)
+    session.flush()
+    from bot.security.audit import export_extras
+
+    data.update(export_extras(session, actor.school_id, pupil.id))  # the audit trail and reminders sent
     return data
 
 
@@ -200,6 +206,19 @@ def erase_pupil(session: Session, actor: Actor, ref: str) -> str:
     pid = pupil.id
     assert pid is not None
     name = pupil.name
+    delete_pupil_record(session, pupil)
+    school = get_school(session, actor.school_id)
+    school.data_version += 1
+    session.add(school)
+    audit(session, actor, actor.school_id, "pupil.erase", pid)
+    session.flush()
+    return name
+
+
+def delete_pupil_record(session: Session, pupil: m.Pupil) -> None:
+    """Delete a pupil and every fact about them (erase, and the retention job). The audit trail stays."""
+    pid = pupil.id
+    assert pid is not None
     remove_pupil_deadlines(session, pid)
     iv_ids = list(session.exec(select(m.Intervention.id).where(m.Intervention.pupil_id == pid)).all())
     if iv_ids:
@@ -208,12 +227,6 @@ def erase_pupil(session: Session, actor: Actor, ref: str) -> str:
     for table in FACT_TABLES:
         session.exec(delete(table).where(col(table.pupil_id) == pid))
     session.delete(pupil)
-    school = get_school(session, actor.school_id)
-    school.data_version += 1
-    session.add(school)
-    audit(session, actor, actor.school_id, "pupil.erase", pid)
-    session.flush()
-    return name
 
 
 # --- contacts --------------------------------------------------------------------------------------------
@@ -234,6 +247,7 @@ def add_contact(session: Session, actor: Actor, ref: str, name: str, relation: s
         raise Refused("prefers:email needs an email: address for the contact.")
     if prefers in ("phone", "text") and not phone:
         raise Refused(f"prefers:{prefers} needs a phone: number for the contact.")
+    KEYRING.check_can_store()  # production without an encryption key: refused, nothing stored
     contact = m.ParentContact(school_id=actor.school_id, pupil_id=pupil.id, name=name, relation=relation,
                               phone=phone.strip() if phone else None, email=email.strip() if email else None,
                               prefers=prefers)
@@ -245,6 +259,7 @@ def add_contact(session: Session, actor: Actor, ref: str, name: str, relation: s
 def list_contacts(session: Session, actor: Actor, ref: str) -> tuple[m.Pupil, list[m.ParentContact]]:
     pupil = find_pupil(session, actor, ref)
     actor.require_pupil(pupil, "see parent contacts")
+    audit(session, actor, actor.school_id, "contact.list", pupil.id)  # reads are audited too
     return pupil, list(session.exec(select(m.ParentContact).where(m.ParentContact.pupil_id == pupil.id)).all())
 
 

@@ -47,7 +47,7 @@ log = logging.getLogger(__name__)
 
 COMMAND = "/sen"
 HOME_EVENT = "app_home_opened"  # the only event subscribed to (deploy/slack/manifest.yml)
-SCOPES = ("commands", "chat:write", "im:write", "users:read")
+SCOPES = ("commands", "chat:write")  # chat.postMessage to a user id opens the DM: no im:write
 APOLOGY = ("Sorry — something went wrong on our side and nothing more was done. Please try again; if it keeps "
            "happening, tell your admin.")
 # Commands that only read: after any other command succeeds, the person's Home tab is published again.

@@ -54,7 +54,7 @@ def install(http: httpx.Client) -> tuple[httpx.Response, str]:
     state = re.search(r"state=([0-9a-f-]+)", page.text)
     assert state, page.text
     assert "https://slack.com/oauth/v2/authorize" in page.text
-    assert "scope=commands,chat:write,im:write,users:read" in page.text
+    assert "scope=commands,chat:write" in page.text
     cookie = page.headers["set-cookie"].split(";")[0]
     url = f"/slack/oauth_redirect?code=c0de&state={state.group(1)}"
     return http.get(url, headers={"Cookie": cookie}), f"{url}\n{cookie}"
@@ -63,7 +63,7 @@ def install(http: httpx.Client) -> tuple[httpx.Response, str]:
 def test_installing_creates_the_workspace_school_with_the_installer_as_admin(db_url: str, engine: Engine,
                                                                             fake: FakeSlack) -> None:
     fake.oauth_access.update({
-        "app_id": "A0SENDBOT", "authed_user": {"id": INSTALLER}, "scope": "commands,chat:write,im:write,users:read",
+        "app_id": "A0SENDBOT", "authed_user": {"id": INSTALLER}, "scope": "commands,chat:write",
         "token_type": "bot", "access_token": INSTALLED_TOKEN, "bot_user_id": "U0BOT0001",
         "team": {"id": NEW_TEAM, "name": "Elm Academy"}, "enterprise": None, "is_enterprise_install": False,
     })
