@@ -29,12 +29,12 @@ from sqlmodel import Session, select
 
 from bot.config import Settings
 from bot.feeds import content, ical
-from bot.feeds.tokens import Issued, issue
+from bot.server import build_app
 from bot.services.access import Actor
 from bot.services.deadlines import refresh_school
+from bot.services.feed_links import Issued, issue
 from bot.services.reports import actionable, all_deadlines
 from bot.services.school import create_school
-from bot.web import create_app
 from db import models as m
 from db.engine import get_engine, migrate, transaction
 
@@ -118,7 +118,7 @@ def main() -> None:
     school_id, token, open_count = build_school(url, args.pupils)
     print(f"set-up: {args.pupils} pupils, {open_count} open deadlines ({time.perf_counter() - t_setup:.1f} s)")
 
-    app = create_app(Settings(database_url=url), today=lambda: TODAY)
+    app = build_app(Settings(database_url=url), today=lambda: TODAY)
     state = app.state.sendbot
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", log_config=None))
     thread = threading.Thread(target=server.run, daemon=True)

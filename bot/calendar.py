@@ -130,12 +130,13 @@ def estimate_terms(academic_year: int) -> list[Term]:
     ]
 
 
+def academic_year_of(d: date) -> int:
+    """The calendar year in which the academic year containing ``d`` starts (1 Sep to 31 Aug)."""
+    return d.year if d.month >= 9 else d.year - 1
+
+
 def estimated_terms_around(today: date) -> list[Term]:
     """Estimated terms for the current and the next academic year."""
-    # Imported here, not at the top: importing ``bot.rules.dates`` runs ``bot/rules/__init__.py``, which
-    # imports this module, so a top-level import breaks ``import bot.calendar`` when it comes first.
-    from bot.rules.dates import academic_year_of
-
     year = academic_year_of(today)
     return estimate_terms(year) + estimate_terms(year + 1)
 

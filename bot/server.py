@@ -1,7 +1,67 @@
-"""What ``sendbot run`` starts besides the web app, chosen from the settings."""
+"""The composition root: which surfaces, services and notifier ``sendbot run`` wires together.
 
-from bot.config import Settings
-from bot.web import Service
+The only module that knows every surface. A new surface (Teams) adds its routes and its notifier here
+and nowhere else in the core (docs/surfaces.md).
+"""
+
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING
+
+from starlette.applications import Starlette
+
+from bot.config import Settings, get_settings
+from bot.state import Routes, Service
+
+if TYPE_CHECKING:
+    from bot.reminders.notifier import Notifier
+
+
+def routes_for(settings: Settings) -> list[Routes]:
+    """The surfaces served over HTTP: iCal feeds always; Slack when configured (it decides itself)."""
+    from bot.feeds.http import routes as feed_routes
+    from bot.slack.app import routes as slack_routes
+
+    return [feed_routes, slack_routes]
+
+
+def build_app(settings: Settings | None = None, *, today: Callable[[], date] | None = None,
+              services: list[Service] | None = None) -> Starlette:
+    """The web app with every surface's routes (``bot.web.create_app`` knows none of them)."""
+    from bot.web import create_app
+
+    settings = settings or get_settings()
+    return create_app(settings, today=today, services=services, routes=routes_for(settings))
+
+
+def notifier_for(settings: Settings) -> "Notifier":
+    """How reminders reach people: per recipient, the surface of their identity (``RoutingNotifier``).
+
+    The surfaces configured here each bring their notifier (Slack now; Teams adds its own line); with none,
+    the console prints reminders as they fire.
+    """
+    from bot.reminders.notifier import ConsoleNotifier, Notifier, Route, RoutingNotifier
+    from bot.services import tenancy
+    from db.engine import get_engine, transaction
+
+    notifiers: dict[str, Notifier] = {}
+    if settings.slack_configured:
+        from bot.slack.notify import SlackNotifier
+
+        notifiers["slack"] = SlackNotifier(settings)
+    if not notifiers:
+        return ConsoleNotifier()
+    engine = get_engine(settings.database_url)
+
+    def routes(staff_id: int) -> list[Route]:
+        with transaction(engine) as session:
+            return [Route(r.platform, r.user_id, r.reference) for r in tenancy.reachable(session, staff_id)]
+
+    def school_surfaces(school_id: int) -> list[str]:
+        with transaction(engine) as session:
+            return tenancy.surfaces_of(session, school_id)
+
+    return RoutingNotifier(notifiers, routes, school_surfaces)
 
 
 def services_for(settings: Settings) -> list[Service]:
@@ -11,7 +71,7 @@ def services_for(settings: Settings) -> list[Service]:
     # The reminders clock: plan, deliver (Slack when configured, else printed here) and weekly digests.
     from bot.security.retention import retention_service
 
-    services: list[Service] = [reminder_service(settings), retention_service]
+    services: list[Service] = [reminder_service(settings, notifier=notifier_for(settings)), retention_service]
     if settings.slack_app_token:
         from bot.slack.app import socket_mode_service
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import icalendar
 
 from bot.calendar import Term
-from bot.commands.tokens import ParseError, parse_absolute_date
+from bot.dates import ParseError, parse_absolute_date
 
 _REQUIRED_COLUMNS = ("name", "start", "end")
 _FULL_DATE_HINT = "a date such as 2026-01-05 or 05/01/2026"

@@ -3,48 +3,29 @@
 ``sendbot run`` serves it with uvicorn. Routes:
 - ``GET /healthz``: the database answers (and the scheduler's heartbeat, when one runs)
 - ``GET /metrics``: a few counters in the Prometheus text format
-- ``/feeds/<token>.ics``: iCal feeds (bot.feeds)
-- ``/slack/events``, ``/slack/install``, ``/slack/oauth_redirect``: Slack (bot.slack), when configured
+- whatever each surface adds: ``create_app`` is given their route makers (``bot.server`` chooses them:
+  iCal feeds, Slack when configured, later Teams), so this module imports no surface.
 """
 
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, text
+from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.config import Settings, get_settings
+from bot.state import AppState, Routes, Service
 from db.engine import get_engine
 
 log = logging.getLogger(__name__)
-
-# Something to run while the app is up (the scheduler, Socket Mode): called with the state at start-up,
-# it returns a coroutine function that stops it.
-Service = Callable[["AppState"], Awaitable[Callable[[], Awaitable[None]]]]
-
-
-@dataclass
-class AppState:
-    settings: Settings
-    engine: Engine
-    today: Callable[[], date]
-    started: float = field(default_factory=time.monotonic)
-    heartbeat: datetime | None = None  # set by the scheduler on every tick
-    counters: dict[str, int] = field(default_factory=dict)
-    extras: dict[str, Any] = field(default_factory=dict)
-
-    def count(self, name: str, n: int = 1) -> None:
-        self.counters[name] = self.counters.get(name, 0) + n
-
 
 def state_of(request: Request) -> AppState:
     return request.app.state.sendbot
@@ -83,8 +64,8 @@ async def metrics(request: Request) -> Response:
 
 
 def create_app(settings: Settings | None = None, *, today: Callable[[], date] | None = None,
-               services: list[Service] | None = None) -> Starlette:
-    """Build the app. ``today`` is injectable so previews and tests can act as of a chosen day."""
+               services: list[Service] | None = None, routes: list[Routes] | None = None) -> Starlette:
+    """Build the app with the surfaces' ``routes``. ``today`` is injectable so tests can act as of a chosen day."""
     settings = settings or get_settings()
     engine = get_engine(settings.database_url)
 
@@ -92,9 +73,9 @@ def create_app(settings: Settings | None = None, *, today: Callable[[], date] | 
         return datetime.now(ZoneInfo(settings.timezone)).date()
 
     state = AppState(settings=settings, engine=engine, today=today or real_today)
-    routes: list[BaseRoute] = [Route("/healthz", healthz), Route("/metrics", metrics)]
-    routes += _feed_routes(state)
-    routes += _slack_routes(state)
+    served: list[BaseRoute] = [Route("/healthz", healthz), Route("/metrics", metrics)]
+    for make in routes or []:
+        served += make(state)
     services = list(services or [])
 
     @asynccontextmanager
@@ -108,18 +89,6 @@ def create_app(settings: Settings | None = None, *, today: Callable[[], date] | 
             for stop in reversed(stops):
                 await stop()
 
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=served, lifespan=lifespan)
     app.state.sendbot = state
     return app
-
-
-def _feed_routes(state: AppState) -> list[BaseRoute]:
-    from bot.feeds.http import routes
-
-    return routes(state)
-
-
-def _slack_routes(state: AppState) -> list[BaseRoute]:
-    from bot.slack.app import routes  # imported here: bot.slack.app imports this module
-
-    return routes(state)

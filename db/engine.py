@@ -78,10 +78,27 @@ def schema_is_current(url: str) -> bool:
 
 def migrate(url: str) -> None:
     """Bring the schema up to the newest migration (creating the SQLite file if needed)."""
+    migrate_to(url, "head")
+
+
+def migrate_to(url: str, revision: str, *, down: bool = False) -> None:
+    """Upgrade (or, with ``down``, downgrade) the schema to ``revision``, in one transaction."""
     from alembic import command
 
     engine = get_engine(url)
     config = alembic_config(url)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as connection:
+        if sqlite:
+            # Batch mode rebuilds a table to alter it (copy, drop, rename); with foreign keys enforced, dropping
+            # a table others point at fails. The pragma only works outside a transaction (Alembic's batch docs).
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                (command.downgrade if down else command.upgrade)(config, revision)
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()

@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy import func as sqlfunc
 from sqlmodel import Field, SQLModel
 
-from bot.security.crypto import EncryptedText
+from db.crypto import EncryptedText
 
 
 def utcnow() -> datetime:
@@ -36,7 +36,6 @@ class School(SQLModel, table=True):
     phase: str = Field(default="primary", max_length=20)
     transfer_years: str | None = Field(default=None, max_length=60)  # "6,11"; None = the phase's default
     settings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    slack_team_id: str | None = Field(default=None, max_length=32, unique=True)
     # The day the materialized deadlines were last computed for; a read on another day refreshes them.
     deadlines_as_of: date | None = None
     data_version: int = 0  # bumped whenever a deadline row changes (feeds' ETag, caches)
@@ -52,6 +51,63 @@ class Staff(SQLModel, table=True):
     role: str = Field(default="teacher", max_length=20)  # teacher | senco | leader | admin
     class_name: str | None = Field(default=None, max_length=40)  # the class a teacher teaches
     active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+# --- Surfaces: who, where, how to reach (DESIGN.md "Surfaces as equals"; migration 0005_identity) ---------
+
+
+class ChatWorkspace(SQLModel, table=True):
+    """A chat workspace (Slack team, Teams tenant) bound to a school, only ever by an admin's explicit act."""
+
+    __tablename__ = "chat_workspace"
+    __table_args__ = (UniqueConstraint("platform", "external_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)  # a surface's name: "slack", "teams"
+    external_id: str = Field(max_length=64)  # the platform's own id, exact case (Slack: T0123ABC)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    linked_how: str = Field(default="link", max_length=16)  # link (sendbot link) | claim (a code) | install
+    linked_at: datetime = Field(default_factory=utcnow)
+
+
+class StaffIdentity(SQLModel, table=True):
+    """Who a platform user is: (platform, workspace, user id in its exact case) → a member of staff."""
+
+    __tablename__ = "staff_identity"
+    __table_args__ = (UniqueConstraint("workspace_id", "user_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    platform: str = Field(max_length=16)
+    workspace_id: int = Field(foreign_key="chat_workspace.id")
+    user_id: str = Field(max_length=128)  # exact case: Slack U0123ABC, a Teams AAD object id
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ConversationRef(SQLModel, table=True):
+    """How to reach one identity proactively (Slack: the DM channel; Teams: the conversation reference)."""
+
+    __tablename__ = "conversation_ref"
+    id: int | None = Field(default=None, primary_key=True)
+    identity_id: int = Field(foreign_key="staff_identity.id", unique=True)
+    reference: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ClaimCode(SQLModel, table=True):
+    """A one-time code (``sendbot init`` prints it) an admin redeems in a new workspace: ``claim CODE``.
+
+    Only its SHA-256 is stored; it expires, and it binds one workspace once.
+    """
+
+    __tablename__ = "claim_code"
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    staff_id: int = Field(foreign_key="staff.id")  # the admin the code was made for: the redeemer becomes them
+    code_hash: str = Field(max_length=64, unique=True)
+    expires_at: datetime
+    used_at: datetime | None = None
+    workspace_id: int | None = Field(default=None, foreign_key="chat_workspace.id")
     created_at: datetime = Field(default_factory=utcnow)
 
 

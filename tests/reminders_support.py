@@ -22,9 +22,10 @@ from aiohttp import web
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from bot.reminders.digest import plan_digests
 from bot.reminders.notifier import ConsoleNotifier, Notifier
 from bot.reminders.outbox import DeliveryConfig, DeliveryReport, deliver
-from bot.reminders.plan import plan_all, plan_digests
+from bot.reminders.sweep import plan_all
 from db import models as m
 
 LONDON = ZoneInfo("Europe/London")
@@ -126,8 +127,8 @@ class Posted:
     def reminder_id(self) -> int | None:
         for block in self.blocks:
             for element in block.get("elements", []) if block.get("type") == "actions" else []:
-                if element.get("action_id") == "reminder_done":
-                    return int(element["value"])
+                if str(element.get("value", "")).startswith("/sen done "):
+                    return int(element["value"].removeprefix("/sen done "))
         return None
 
     @property

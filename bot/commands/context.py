@@ -1,15 +1,13 @@
-"""What a command handler gets, and the small formatting helpers every family shares."""
+"""What a command handler gets, and how a deadline is shown in a list (the wording helpers are in bot.reply)."""
 
 from dataclasses import dataclass
 from datetime import date
 
 from sqlmodel import Session
 
-from bot.commands.reply import Item
+from bot.reply import DUTY, Item, day, initials, year_label
 from bot.services.access import Actor
 from bot.services.reports import DueItem
-
-DUTY = {"school": "school", "la": "LA", "parent": "family"}
 
 
 @dataclass
@@ -17,16 +15,6 @@ class Ctx:
     session: Session
     actor: Actor
     today: date
-
-
-def day(d: date | None) -> str:
-    return d.strftime("%a %d %b %Y") if d else "—"
-
-
-def year_label(year: int | None) -> str:
-    if year is None:
-        return ""
-    return "Reception" if year == 0 else f"Year {year}"
 
 
 def when(item: DueItem, today: date) -> str:
@@ -50,7 +38,3 @@ def deadline_item(item: DueItem, today: date, *, names: bool = True) -> Item:
     title = f"{day(item.due)}: {item.title}{who}{detail}"
     late = " LA late — consider challenging." if item.duty == "la" and item.status == "overdue" else ""
     return Item(title, f"{when(item, today)} · acts: {DUTY[item.duty]} · {item.rule} · #{item.id}{late}")
-
-
-def initials(name: str) -> str:
-    return "".join(f"{part[0].upper()}." for part in name.split() if part)

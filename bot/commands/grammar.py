@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from bot.commands.tokens import ParseError, Token, parse_date, parse_staff_ref, take_date, tokenize
+from bot.commands.words import ParseError, Token, parse_date, parse_staff_ref, take_date, tokenize
 
 # Kinds of value: pupil (a reference string), staff ((handle, display)), date, text (one word or a quoted
 # phrase), choice (one of ``choices``), int, rest (every remaining word, joined).
@@ -70,6 +70,7 @@ class Command:
     details: str = ""
     examples: tuple[str, ...] = ()
     anyone: bool = False  # may be used by people who are not (yet) on the staff list
+    reads: bool = False  # only reads: a surface need not refresh what it shows (Slack's Home tab) afterwards
 
     @property
     def name(self) -> str:
@@ -164,49 +165,62 @@ class Grammar:
                 hint = f" Did you mean {guess[0]}:?" if guess else ""
                 raise ParseError(f"Unknown option '{tok.key}:' for /sen {command.name}.{hint} "
                                  f"Options: {', '.join(k + ':' for k in known)}.")
-            if opt.key in values:
-                raise ParseError(f"{opt.key}: is given twice; give it once.")
-            if not tok.text:
-                raise ParseError(f"{opt.key}: needs a value, like {opt.usage.strip('[]')}.")
-            _fits(tok.text, opt.max_len, f"{opt.key}:")
-            values[opt.key] = self._value(opt.kind, opt.choices, tok.text, f"{opt.key}:", today)
+            try:
+                if opt.key in values:
+                    raise ParseError(f"{opt.key}: is given twice; give it once.")
+                if not tok.text:
+                    raise ParseError(f"{opt.key}: needs a value, like {opt.usage.strip('[]')}.")
+                _fits(tok.text, opt.max_len, f"{opt.key}:")
+                values[opt.key] = self._value(opt.kind, opt.choices, tok.text, f"{opt.key}:", today)
+            except ParseError as e:
+                raise e.about(opt.key) from None
         for opt in command.opts:
             if opt.required and opt.key not in values:
-                raise ParseError(f"/sen {command.name} needs {opt.usage}. Usage: {command.usage}")
+                raise ParseError(f"/sen {command.name} needs {opt.usage}. Usage: {command.usage}", field=opt.key)
 
     def _positional(self, command: Command, words: list[Token], values: dict[str, Any], today: date) -> None:
         i = 0
         for arg in command.args:
-            if arg.kind == "rest":
-                values[arg.name] = " ".join(t.text for t in words[i:]) or None
-                i = len(words)
-                continue
-            if i >= len(words):
-                if arg.optional:
-                    continue
-                raise ParseError(f"/sen {command.name} needs {arg.usage}. Usage: {command.usage}")
-            if arg.optional and arg.choices and words[i].text.lower() not in arg.choices:
-                # Optional choices may come in any order (``/sen due all week``).
-                later = [a for a in command.args if a.optional and a.choices and a.name not in values
-                         and words[i].text.lower() in a.choices]
-                if later:
-                    continue
-                raise ParseError(f"'{words[i].text}' isn't one of {', '.join(arg.choices)}. Usage: {command.usage}")
-            if arg.kind == "date":
-                values[arg.name], n = take_date(words, i, today)
-                _near(values[arg.name], today)
-                i += n
-                continue
-            text = words[i].text
-            last = arg is command.args[-1]
-            if last and arg.kind in ("text", "pupil") and not arg.choices and not words[i].quoted:
-                # A name typed without quotes as the last word of a command still means the whole name.
-                text = " ".join(t.text for t in words[i:])
-                i = len(words) - 1
-            _fits(text, arg.max_len, f"<{arg.name}>")
-            values[arg.name] = self._value(arg.kind, arg.choices, text, f"<{arg.name}>", today,
-                                           quoted=words[i].quoted)
-            i += 1
+            try:
+                i = self._one(command, arg, words, values, today, i)
+            except ParseError as e:
+                raise e.about(arg.name) from None
+        self._leftovers(command, words, values, i)
+
+    def _one(self, command: Command, arg: Arg, words: list[Token], values: dict[str, Any], today: date,
+             i: int) -> int:
+        """Read ``arg`` from ``words[i]`` on; returns where the next argument starts."""
+        if arg.kind == "rest":
+            values[arg.name] = " ".join(t.text for t in words[i:]) or None
+            return len(words)
+        if i >= len(words):
+            if arg.optional:
+                return i
+            raise ParseError(f"/sen {command.name} needs {arg.usage}. Usage: {command.usage}")
+        if arg.optional and arg.choices and words[i].text.lower() not in arg.choices:
+            # Optional choices may come in any order (``/sen due all week``).
+            later = [a for a in command.args if a.optional and a.choices and a.name not in values
+                     and words[i].text.lower() in a.choices]
+            if later:
+                return i
+            raise ParseError(f"'{words[i].text}' isn't one of {', '.join(arg.choices)}. Usage: {command.usage}")
+        if arg.kind == "date":
+            values[arg.name], n = take_date(words, i, today)
+            _near(values[arg.name], today)
+            return i + n
+        text = words[i].text
+        last = arg is command.args[-1]
+        if last and arg.kind in ("text", "pupil") and not arg.choices and not words[i].quoted:
+            # A name typed without quotes as the last word of a command still means the whole name.
+            text = " ".join(t.text for t in words[i:])
+            i = len(words) - 1
+        _fits(text, arg.max_len, f"<{arg.name}>")
+        values[arg.name] = self._value(arg.kind, arg.choices, text, f"<{arg.name}>", today,
+                                       quoted=words[i].quoted)
+        return i + 1
+
+    @staticmethod
+    def _leftovers(command: Command, words: list[Token], values: dict[str, Any], i: int) -> None:
         if i < len(words):
             # Optional choices left unplaced because of their order get one more chance.
             for tok in words[i:]:

@@ -2,9 +2,9 @@
 
 from typing import Any
 
-from bot.commands.context import Ctx, day, deadline_item, year_label
+from bot.commands.context import Ctx, deadline_item
 from bot.commands.grammar import Arg, Command, Opt
-from bot.commands.reply import Action, Item, Reply
+from bot.reply import Action, Item, Reply, day, year_label
 from bot.services import pupils as svc
 from bot.services.reports import all_deadlines
 
@@ -117,9 +117,9 @@ COMMANDS = [
                   Opt("class", placeholder="c", max_len=40), Opt("teacher", "staff", placeholder="staff"),
                   Opt("upn", placeholder="upn"), Opt("dob", "date", placeholder="date")),
             examples=('/sen pupil add "Ava Smith" year:5 class:5B teacher:@alice',)),
-    Command(("pupil", "show"), "Show a pupil's SEN record and open deadlines.", pupil_show, args=(PUPIL,)),
+    Command(("pupil", "show"), "Show a pupil's SEN record and open deadlines.", pupil_show, args=(PUPIL,), reads=True),
     Command(("pupil", "list"), "List the pupils you can see.", pupil_list,
-            opts=(Opt("class", placeholder="c"), Opt("status", choices=("support", "ehcp", "none")))),
+            opts=(Opt("class", placeholder="c"), Opt("status", choices=("support", "ehcp", "none"))), reads=True),
     Command(("pupil", "archive"), "Archive a pupil who has left: deadlines and reminders stop.", pupil_archive,
             args=(PUPIL,)),
     Command(("contact", "add"), "Add a parent or carer contact.", contact_add,
@@ -128,9 +128,10 @@ COMMANDS = [
                   Opt("email", placeholder="e", max_len=254),
                   Opt("prefers", choices=("phone", "email", "text"))),
             examples=('/sen contact add ava "Jo Smith" relation:mum phone:07700900123 prefers:text',)),
-    Command(("contact", "list"), "List a pupil's parent contacts.", contact_list, args=(PUPIL,)),
+    Command(("contact", "list"), "List a pupil's parent contacts.", contact_list, args=(PUPIL,), reads=True),
     Command(("export",), "Export everything held about a pupil (subject access request), as JSON or CSV.", export,
-            args=(PUPIL,), opts=(Opt("format", choices=("json", "csv")),)),
-    Command(("audit",), "Who did what to a pupil's record, and when (SENCO and admins).", audit, args=(PUPIL,)),
+            args=(PUPIL,), opts=(Opt("format", choices=("json", "csv")),), reads=True),
+    Command(("audit",), "Who did what to a pupil's record, and when (SENCO and admins).", audit, args=(PUPIL,),
+            reads=True),
     Command(("erase",), "Erase a pupil's record for good (right to erasure).", erase, args=(PUPIL,)),
 ]

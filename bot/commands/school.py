@@ -2,9 +2,10 @@
 
 from typing import Any
 
-from bot.commands.context import Ctx, day, deadline_item
+from bot.commands.context import Ctx, deadline_item
 from bot.commands.grammar import Arg, Command, Opt
-from bot.commands.reply import Item, Reply
+from bot.reply import Action, Item, Reply, day
+from bot.rules.citations import how_to_record
 from bot.rules.school import SENCO_DUTY_START
 from bot.services import reports
 from bot.services import school as svc
@@ -22,6 +23,48 @@ def due(ctx: Ctx, v: dict[str, Any]) -> Reply:
     if not items:
         return Reply(f"{label} ({whose}): nothing. 🎉" if window != "overdue" else f"Nothing overdue ({whose}).")
     return Reply(f"{label} ({whose}): {len(items)}", items=[deadline_item(i, ctx.today) for i in items])
+
+
+HOME_LIMIT = 80  # a surface's home view holds about a hundred blocks: the rest is headings and buttons
+
+
+def home(ctx: Ctx, v: dict[str, Any]) -> Reply:
+    """The person's home view: what is overdue and due in the next month, each with what to do about it.
+
+    Teachers see their pupils' deadlines and their own; the SENCO, admins and leaders see the school's. A
+    surface renders it where it shows a home (Slack's App Home tab).
+    """
+    actor = ctx.actor
+    items = reports.due(ctx.session, actor, "month", "mine" if actor.role == "teacher" else "all", ctx.today)
+    whose = "your pupils and you" if actor.role == "teacher" else svc.get_school(ctx.session, actor.school_id).name
+    shown: list[Item] = []
+    for item in items[:HOME_LIMIT]:
+        entry = deadline_item(item, ctx.today)
+        group = "Overdue" if item.status == "overdue" else "Due in the next month"
+        shown.append(Item(entry.title, entry.detail, _home_actions(item, actor.role), group))
+    lines = [f"For {whose}, as of {day(ctx.today)}. Only you see this."]
+    if not items:
+        lines.append("Nothing overdue and nothing due in the next month. 🎉")
+    elif len(items) > len(shown):
+        lines.append(f"…and {len(items) - len(shown)} more: type /sen due month to see them all.")
+    actions = [] if actor.role == "leader" else [
+        Action("Add a pupil", "/sen pupil add"), Action("Log a parent meeting", "/sen meeting"),
+        Action("Add an intervention", "/sen intervention add")]
+    # Overdue first, then the rest, each group in date order (reports.due sorts by date).
+    shown.sort(key=lambda i: i.group != "Overdue")
+    return Reply("SEN deadlines", lines=lines, items=shown, actions=actions)
+
+
+def _home_actions(item: reports.DueItem, role: str) -> tuple[Action, ...]:
+    """Beside an item: record it (a meeting, an intervention review), else open the pupil; nothing for leaders
+    (they read deadlines, not pupil records) or school-level dates."""
+    if item.pupil_id is None or role == "leader":
+        return ()
+    recording = [Action(label, command) for label, command in how_to_record(item.kind, item.pupil_id, item.detail)
+                 ] if item.kind in ("parent_meeting", "intervention_review") else []
+    if item.kind == "intervention_review" and recording:
+        recording.append(Action("Open the pupil", f"/sen pupil show #{item.pupil_id}"))
+    return tuple(recording) or (Action("Open", f"/sen pupil show #{item.pupil_id}"),)
 
 
 def digest(ctx: Ctx, v: dict[str, Any]) -> Reply:
@@ -54,7 +97,7 @@ def digest(ctx: Ctx, v: dict[str, Any]) -> Reply:
 
 def _feed_reply(title: str, issued: list[Any]) -> Reply:
     from bot.config import get_settings
-    from bot.feeds.tokens import feed_url
+    from bot.services.feed_links import feed_url
 
     public_url = get_settings().public_url
     lines: list[str] = []
@@ -69,7 +112,7 @@ def _feed_reply(title: str, issued: list[Any]) -> Reply:
 
 
 def feed(ctx: Ctx, v: dict[str, Any]) -> Reply:
-    from bot.feeds import tokens
+    from bot.services import feed_links as tokens
 
     scope = v.get("which") or ("school" if ctx.actor.reads_school_deadlines else "mine")
     issued = tokens.issue(ctx.session, ctx.actor, scope)
@@ -78,7 +121,7 @@ def feed(ctx: Ctx, v: dict[str, Any]) -> Reply:
 
 
 def feed_rotate(ctx: Ctx, v: dict[str, Any]) -> Reply:
-    from bot.feeds import tokens
+    from bot.services import feed_links as tokens
 
     issued = tokens.rotate(ctx.session, ctx.actor, v.get("which"))
     if not issued:
@@ -88,13 +131,13 @@ def feed_rotate(ctx: Ctx, v: dict[str, Any]) -> Reply:
 
 
 def reminder_done(ctx: Ctx, v: dict[str, Any]) -> Reply:
-    from bot.reminders import actions
+    from bot.services import reminders as actions
 
     return actions.done(ctx.session, ctx.actor, v["reminder"], ctx.today)
 
 
 def reminder_snooze(ctx: Ctx, v: dict[str, Any]) -> Reply:
-    from bot.reminders import actions
+    from bot.services import reminders as actions
 
     return actions.snooze(ctx.session, ctx.actor, v["reminder"], v["for"], ctx.today)
 
@@ -180,15 +223,17 @@ STAFF = Arg("staff", "staff", help="a mention (@alice, <@U123ABC>) or a handle")
 DATE = Arg("date", "date")
 
 COMMANDS = [
+    Command(("home",), "Your home view: what is overdue and due in the next month, with what to do.", home,
+            reads=True),
     Command(("due",), "What is due: overdue, this week, this month or this term; yours or the school's.", due,
             args=(Arg("window", choices=("overdue", "week", "month", "term"), optional=True),
                   Arg("scope", choices=("mine", "all"), optional=True)),
-            examples=("/sen due week", "/sen due overdue all")),
-    Command(("digest",), "The weekly SEN digest, now.", digest),
+            examples=("/sen due week", "/sen due overdue all"), reads=True),
+    Command(("digest",), "The weekly SEN digest, now.", digest, reads=True),
     Command(("feed",), "An iCal subscription link (only you see it).", feed,
             args=(Arg("which", choices=("mine", "school"), optional=True,
                       help="mine: your pupils and interventions; school: everything (leaders, SENCO, admins)"),),
-            examples=("/sen feed school", "/sen feed mine")),
+            examples=("/sen feed school", "/sen feed mine"), reads=True),
     Command(("feed", "rotate"), "Replace your calendar link; the old one stops working.", feed_rotate,
             args=(Arg("which", choices=("mine", "school"), optional=True),)),
     Command(("done",), "Mark a reminder done (or get the command that records it).", reminder_done,
@@ -203,14 +248,14 @@ COMMANDS = [
                   Opt("class", placeholder="c", help="the class a teacher teaches", max_len=40),
                   Opt("name", placeholder="name", help="their name as colleagues know it", max_len=200)),
             examples=("/sen staff add @alice role:teacher class:5B",)),
-    Command(("staff", "list"), "List the staff sendbot knows.", staff_list),
+    Command(("staff", "list"), "List the staff sendbot knows.", staff_list, reads=True),
     Command(("staff", "remove"), "Remove a member of staff (they leave; their calendar links stop).",
             staff_remove, args=(STAFF,), examples=("/sen staff remove @bob",)),
     Command(("term", "add"), "Add a real term (replaces estimated terms it overlaps).", term_add,
             args=(Arg("name", help="the term's name, in quotes", max_len=120), Arg("start", "date"),
                   Arg("end", "date")),
             examples=('/sen term add "Autumn 2026" 2026-09-03 2026-12-18',)),
-    Command(("term", "list"), "List the school's terms.", term_list),
+    Command(("term", "list"), "List the school's terms.", term_list, reads=True),
     Command(("settings",), "Show or change the school's settings.", settings,
             opts=(Opt("phase", choices=("primary", "infant", "junior", "middle", "secondary", "all-through",
                                         "special")),

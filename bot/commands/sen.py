@@ -2,9 +2,9 @@
 
 from typing import Any
 
-from bot.commands.context import Ctx, day
+from bot.commands.context import Ctx
 from bot.commands.grammar import Arg, Command, Opt
-from bot.commands.reply import Action, Item, Reply
+from bot.reply import Action, Item, Reply, day
 from bot.rules.model import DECISION_KINDS
 from bot.services import records as svc
 from bot.services.reports import all_deadlines
@@ -143,7 +143,7 @@ COMMANDS = [
             opts=(Opt("outcome", choices=("continue", "stop", "escalate"), required=True),
                   Opt("next", "date", placeholder="date", help="the next review (continue only; default 6 weeks)"))),
     Command(("intervention", "list"), "List running interventions and their next reviews.", intervention_list,
-            args=(Arg("pupil", "pupil", optional=True),)),
+            args=(Arg("pupil", "pupil", optional=True),), reads=True),
     Command(("assessment", "requested"), "An EHC needs assessment was asked of the LA.", assessment_requested,
             args=(PUPIL, DATE)),
     Command(("assessment", "decided"), "The LA decided whether to assess (refuse is appealable).",

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
 from bot.calendar import SchoolCalendar
-from bot.reminders.policy import Step, format_steps, policy_for, shift
+from bot.services.reminder_policy import Step, format_steps, policy_for, shift
 
 ROLE_AUDIENCES: dict[str, tuple[str, ...]] = {
     "leader": ("leaders",),

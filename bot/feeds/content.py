@@ -10,17 +10,18 @@ versions mean equal bytes. It is the ETag, the render cache's key and the Last-M
 
 import hashlib
 from collections.abc import Sequence
-from datetime import UTC, date, timedelta
+from datetime import UTC, date
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Row, and_, func, or_
 from sqlmodel import Session, col, select
 
-from bot.commands.context import initials, year_label
 from bot.feeds import alarms
 from bot.feeds.ical import CalendarInfo, FeedEvent
+from bot.reply import initials, year_label
 from bot.rules import ACT_BY_ONLY, KINDS
+from bot.rules.citations import ACT_BY_GRACE
 from bot.rules.dates import academic_year_of, current_year_group
 from bot.services.access import Actor
 from bot.services.reports import DueItem, is_mine, visible_to
@@ -70,11 +71,10 @@ def calendar_info(school: m.School, token: m.FeedToken) -> CalendarInfo:
 
 
 def _passed(today: date):  # type: ignore[no-untyped-def]
-    """Deadlines time takes out of feeds and /sen due (reports.actionable): a lapsed appeal window, an act-by
-    date more than a week past."""
+    """Deadlines time takes out of feeds: ``rules.still_worth_acting_on`` said in SQL (the same two cases)."""
     d = m.Deadline
     return or_(and_(d.kind == "appeal_deadline", d.due < today),
-               and_(col(d.kind).in_(sorted(ACT_BY_ONLY)), d.due < today - timedelta(days=7)))
+               and_(col(d.kind).in_(sorted(ACT_BY_ONLY)), d.due < today - ACT_BY_GRACE))
 
 
 def _dropped_by_time(session: Session, school_id: int, today: date) -> int:

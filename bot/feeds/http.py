@@ -25,13 +25,13 @@ from starlette.routing import BaseRoute, Route
 
 from bot.feeds import content
 from bot.feeds.ical import CalendarInfo, FeedEvent, render
-from bot.feeds.tokens import resolve
 from bot.services.deadlines import ensure_fresh
+from bot.services.feed_links import resolve
 from db import models as m
 from db.engine import transaction
 
 if TYPE_CHECKING:
-    from bot.web import AppState
+    from bot.state import AppState
 
 log = logging.getLogger(__name__)
 

@@ -1,9 +1,12 @@
-"""Reminders: the policy (which steps, to whom), planning into the outbox, delivery, digests, the scheduler.
+"""Reminders: planning into the outbox, delivery, digests, the scheduler.
 
-- ``policy``: RULES.md's "Reminder steps" as data, with each school's changes (``/sen settings remind:…``)
-- ``plan``: deadlines → outbox rows, idempotently; the weekly digest; previews
+- ``steps``: which step to send, to whom and when (pure)
+- ``sweep``: deadlines → outbox rows, idempotently, school by school under a lock
+- ``digest``: the weekly digest; ``preview``: what would go out over the coming days
 - ``outbox``: claim, send, retry, park
-- ``notifier``: the port every platform implements, and the console notifier
-- ``actions``: ``/sen done`` and ``/sen snooze``
+- ``notifier``: the port every surface implements, and the console notifier
 - ``scheduler``: APScheduler 3 as a clock inside ``sendbot run``; ``run_once`` for ``sendbot remind``
+
+The policy (RULES.md's "Reminder steps" and each school's changes) is ``bot.services.reminder_policy``, and
+``/sen done`` and ``/sen snooze`` are ``bot.services.reminders``: commands and settings use them too.
 """

@@ -6,16 +6,14 @@ leader, gets initials and the pupil's number.
 
 from datetime import date
 
-from bot.commands.context import DUTY, day, initials, year_label
-from bot.commands.reply import Action, Reply
+from bot.reply import DUTY, Action, Reply, day, initials, year_label
 from bot.rules.citations import KINDS
 from bot.rules.dates import current_year_group
 from bot.security.scrub import literal
 from bot.services.access import Actor
 from bot.services.errors import Refused
+from bot.services.reminder_policy import OPENS, parse_step
 from db import models as m
-
-from .policy import OPENS, parse_step
 
 ACTS = {"school": "the school", "la": "the local authority (LA)", "parent": "the family"}
 
@@ -85,6 +83,6 @@ def reminder_reply(row: m.Reminder, deadline: m.Deadline, pupil: m.Pupil | None,
     next_step = kind.next_step.replace("<pupil>", ref) if ref else kind.next_step
     lines.append(f"What to do: {next_step}")
     open_command = f"/sen pupil show #{pupil.id}" if pupil is not None else "/sen due"
-    actions = [Action("Done", f"/sen done {row.id}"), Action("Snooze 1 week", f"/sen snooze {row.id} +1w"),
-               Action("Open", open_command)]
+    actions = [Action("Done", f"/sen done {row.id}", primary=True),
+               Action("Snooze 1 week", f"/sen snooze {row.id} +1w"), Action("Open", open_command)]
     return Reply(title, fields=fields, lines=lines, actions=actions, private=recipient is not None)

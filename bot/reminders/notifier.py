@@ -5,11 +5,13 @@ raises ``DeliveryError`` — ``transient`` ones are retried with backoff, the re
 reason for an admin to read (``sendbot outbox``).
 """
 
+import asyncio
 import sys
-from dataclasses import dataclass
-from typing import Protocol, TextIO
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol, TextIO
 
-from bot.commands.reply import Reply
+from bot.reply import Reply
 
 
 @dataclass(frozen=True)
@@ -17,8 +19,13 @@ class Address:
     """Where a message goes: a member of staff by direct message, or the school's reminders channel."""
 
     kind: str  # "staff" or "channel"
-    handle: str  # the staff handle (a Slack user id, lower-cased, in Slack schools) or the channel setting
+    handle: str  # the staff handle, or the channel setting
     label: str = ""  # how to show the recipient to an operator: @alice, #sen-team
+    staff_id: int | None = None  # the member of staff (kind "staff"): the routing notifier finds their surface
+    # Filled in by the routing notifier from the person's identity on the surface it picked:
+    platform: str | None = None
+    user_id: str | None = None  # their id there, exact case
+    reference: dict[str, Any] | None = field(default=None, compare=False)  # how to reach them there, if kept
 
 
 @dataclass(frozen=True)
@@ -55,7 +62,7 @@ class Notifier(Protocol):
 
 
 class ConsoleNotifier:
-    """Prints each reminder as it fires, so ``sendbot run`` in a terminal shows what would reach Slack."""
+    """Prints each reminder as it fires, so ``sendbot run`` in a terminal shows what would reach a chat surface."""
 
     name = "console"
 
@@ -74,3 +81,47 @@ class ConsoleNotifier:
 
     async def close(self) -> None:
         return None
+
+
+@dataclass(frozen=True)
+class Route:
+    """One way to reach a member of staff: a surface, their user id there, and the kept reference."""
+
+    platform: str
+    user_id: str
+    reference: dict[str, Any] = field(default_factory=dict)
+
+
+class RoutingNotifier:
+    """Picks the surface per recipient: the first of their identities whose surface has a notifier here.
+
+    Built by the composition root (``bot.server.notifier_for``) with the surfaces' notifiers and two lookups
+    (a member of staff's routes; a school's surfaces), so nothing in ``bot.reminders`` knows a surface.
+    A channel, or someone with no identity yet, goes by the school's own surface, else the first notifier.
+    """
+
+    name = "routing"
+
+    def __init__(self, notifiers: dict[str, Notifier], routes: Callable[[int], Sequence[Route]],
+                 school_surfaces: Callable[[int], Sequence[str]]) -> None:
+        assert notifiers, "at least one notifier"
+        self.notifiers = notifiers
+        self.routes = routes
+        self.school_surfaces = school_surfaces
+
+    async def send(self, message: Outgoing) -> Sent:
+        to = message.to
+        if to.kind == "staff" and to.staff_id is not None:
+            for route in await asyncio.to_thread(self.routes, to.staff_id):
+                if route.platform in self.notifiers:
+                    routed = replace(to, platform=route.platform, user_id=route.user_id, reference=route.reference)
+                    return await self.notifiers[route.platform].send(replace(message, to=routed))
+        for platform in await asyncio.to_thread(self.school_surfaces, message.school_id):
+            if platform in self.notifiers:
+                return await self.notifiers[platform].send(replace(message, to=replace(to, platform=platform)))
+        return await next(iter(self.notifiers.values())).send(message)
+
+    async def close(self) -> None:
+        for notifier in self.notifiers.values():
+            await notifier.close()
+

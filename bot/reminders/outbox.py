@@ -23,13 +23,14 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import Engine, bindparam, func, update
 from sqlmodel import Session, col, select
 
-from bot.commands.reply import Reply
+from bot.reply import Reply
 from db import models as m
 from db.engine import transaction
 
 from .messages import reminder_reply
 from .notifier import Address, DeliveryError, Notifier, Outgoing, Sent
-from .plan import DeadlineView, channel_setting, local_today, stale_reason
+from .steps import DeadlineView, channel_setting, local_today
+from .sweep import stale_reason
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +154,7 @@ def _prepare(session: Session, rows: list[m.Reminder], now: datetime) -> tuple[l
                 _set(session, row, "withdrawn", "the recipient is no longer on the staff list")
                 withdrawn += 1
                 continue
-            to = Address("staff", recipient.handle, f"@{recipient.handle}")
+            to = Address("staff", recipient.handle, f"@{recipient.handle}", staff_id=recipient.id)
         else:
             channel = channel_setting(school)
             if not channel:

@@ -25,12 +25,13 @@ from sqlalchemy import Engine
 
 from bot.config import Settings
 
-from .notifier import ConsoleNotifier, Notifier
+from .digest import plan_digests
+from .notifier import Notifier
 from .outbox import DeliveryConfig, DeliveryReport, deliver
-from .plan import PlanReport, plan_all, plan_digests
+from .sweep import PlanReport, plan_all
 
 if TYPE_CHECKING:
-    from bot.web import AppState, Service
+    from bot.state import AppState, Service
 
 log = logging.getLogger(__name__)
 
@@ -68,15 +69,6 @@ def clock_following(today: Callable[[], date], zone: str) -> Clock:
         return datetime.combine(day, real.time(), tzinfo=tz).astimezone(UTC)
 
     return now
-
-
-def default_notifier(settings: Settings) -> Notifier:
-    """Slack when it is configured; otherwise the console, so a terminal shows reminders as they fire."""
-    if settings.slack_configured:
-        from bot.slack.notify import SlackNotifier
-
-        return SlackNotifier(settings)
-    return ConsoleNotifier()
 
 
 class ReminderScheduler:
@@ -174,10 +166,11 @@ class ReminderScheduler:
                              should_stop=lambda: self._stopping, on_batch=progress)
 
 
-def reminder_service(settings: Settings, *, notifier: Notifier | None = None, clock: Clock | None = None,
+def reminder_service(settings: Settings, *, notifier: Notifier, clock: Clock | None = None,
                      **options: Any) -> "Service":
-    """The scheduler as a service of the web app (bot.web.Service): started and stopped with it.
+    """The scheduler as a service of the web app (bot.state.Service): started and stopped with it.
 
+    ``notifier`` is chosen by the composition root (``bot.server.notifier_for``): nothing here knows a surface.
     ``options`` go to ReminderScheduler (plan_every, deliver_every, digest_every, config, instance).
     """
 
@@ -186,7 +179,7 @@ def reminder_service(settings: Settings, *, notifier: Notifier | None = None, cl
             state.heartbeat = datetime.now(UTC)
 
         scheduler = ReminderScheduler(
-            state.engine, notifier or default_notifier(settings), timezone=settings.timezone,
+            state.engine, notifier, timezone=settings.timezone,
             clock=clock or clock_following(state.today, settings.timezone), on_tick=beat, count=state.count,
             **options,
         )

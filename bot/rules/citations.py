@@ -1,6 +1,7 @@
 """Each deadline kind with who acts, its citation and a plain-English title (RULES.md)."""
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from bot.rules.model import Duty
 
@@ -49,3 +50,52 @@ KINDS: dict[str, Kind] = {
 
 # Kinds that have no "done when": they are dates to act by (RULES.md "—").
 ACT_BY_ONLY = frozenset({"review_invitations", "review_report"})
+
+# How long an act-by date with nothing to record stays worth acting on after it passes (RULES.md: these drop out
+# of /sen due, the digest, feeds and reminders a week after the day).
+ACT_BY_GRACE = timedelta(days=7)
+
+
+def still_worth_acting_on(kind: str, due: date, today: date) -> bool:
+    """Whether a not-done deadline still asks anything of anyone on ``today`` — the one definition that
+    /sen due, the digest, the Home tab, feeds and reminders all use.
+
+    A family's appeal window that has closed (HESC r.20(1): the appeal must be made by the date) asks nothing
+    more; nor does an act-by date with nothing to record (RULES.md "—": review invitations, the review report)
+    once a week has passed.
+    """
+    if kind == "appeal_deadline" and today > due:
+        return False
+    return not (kind in ACT_BY_ONLY and due < today - ACT_BY_GRACE)
+
+
+# How to record what closes each kind, as commands ready to run (the date may need changing): one definition for
+# the reminder's Done answer and the Home tab's buttons. "{p}" is the pupil (#id), "{what}" an intervention's
+# name, "{senco}" the SENCO's handle.
+RECORD: dict[str, tuple[tuple[str, str], ...]] = {
+    "parent_meeting": (("Log meeting", "/sen meeting {p} today"),),
+    "intervention_review": tuple((f"Reviewed today: {o}", '/sen intervention review {p} "{what}" today outcome:' + o)
+                                 for o in ("continue", "stop", "escalate")),
+    "annual_review": (("Record the review meeting", "/sen ehcp reviewed {p} today"),),
+    "phase_transfer_review": (("Plan amended", "/sen decision {p} today plan-amended"),
+                              ("No amendments", "/sen decision {p} today no-amend")),
+    "assessment_decision": (("LA will assess", "/sen assessment decided {p} today assess"),
+                            ("LA refused", "/sen assessment decided {p} today refuse")),
+    "final_plan": (("Plan issued", "/sen ehcp issued {p} today"),),
+    "review_decision": (("No amendments", "/sen decision {p} today no-amend"),
+                        ("Amendments proposed", "/sen decision {p} today amend-proposed")),
+    "amended_plan": (("Amended plan issued", "/sen decision {p} today plan-amended"),),
+    "appeal_deadline": (("Appeal lodged", "/sen appeal lodged {p} today"),),
+    "senco_qualification": (("Qualified", "/sen senco qualified @{senco} today award:npq"),),
+    "information_report": (("Report published", "/sen settings info-report:today"),),
+}
+
+
+def how_to_record(kind: str, pupil_id: int | None, what: str = "", senco: str | None = None) -> list[tuple[str, str]]:
+    """(label, command) pairs that record what closes a deadline of ``kind`` (none for act-by-only kinds)."""
+    what = what.replace('"', "'")
+    if kind == "intervention_review" and not what:
+        return []
+    return [(label, template.format(p=f"#{pupil_id}", what=what, senco=senco or "<senco>"))
+            for label, template in RECORD.get(kind, ())]
+

@@ -3,6 +3,8 @@
 import calendar as _calendar
 from datetime import date, timedelta
 
+from bot.calendar import academic_year_of as academic_year_of  # a calendar fact; rules use it by this name
+
 
 def days_in_month(year: int, month: int) -> int:
     return _calendar.monthrange(year, month)[1]
@@ -42,11 +44,6 @@ def end_of_months_starting_with(d: date, months: int = 12) -> date:
 
 def weeks(n: int) -> timedelta:
     return timedelta(days=7 * n)
-
-
-def academic_year_of(d: date) -> int:
-    """The calendar year in which the academic year containing ``d`` starts (1 Sep to 31 Aug)."""
-    return d.year if d.month >= 9 else d.year - 1
 
 
 def current_year_group(recorded_year: int, recorded_academic_year: int, today: date) -> int:

@@ -10,23 +10,14 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot.services.access import Actor
+from bot.services.audit import audit, export_extras, trail  # noqa: F401  (export_extras: re-exported)
 from bot.services.lookup import find_pupil
-from bot.services.school import audit
 from db import models as m
 
 SHOWN = 50  # rows in the chat reply, newest first; the export has them all
-
-
-def trail(session: Session, school_id: int, pupil_id: int) -> list[tuple[m.AuditLog, str]]:
-    """Every audit row about a pupil, oldest first, with who did it (their handle; "sendbot" for jobs)."""
-    rows = session.exec(select(m.AuditLog, m.Staff.handle)
-                        .join(m.Staff, col(m.Staff.id) == m.AuditLog.staff_id, isouter=True)
-                        .where(m.AuditLog.school_id == school_id, m.AuditLog.pupil_id == pupil_id)
-                        .order_by(col(m.AuditLog.at), col(m.AuditLog.id))).all()
-    return [(row, f"@{handle}" if handle else "sendbot") for row, handle in rows]
 
 
 def audit_trail(session: Session, actor: Actor, ref: str) -> tuple[m.Pupil, list[tuple[m.AuditLog, str]]]:
@@ -37,21 +28,6 @@ def audit_trail(session: Session, actor: Actor, ref: str) -> tuple[m.Pupil, list
     audit(session, actor, actor.school_id, "audit.read", pupil.id)
     session.flush()
     return pupil, trail(session, actor.school_id, pupil.id)
-
-
-def export_extras(session: Session, school_id: int, pupil_id: int) -> dict[str, Any]:
-    """What a subject access export adds to the facts: the audit trail and the reminders sent about them."""
-    reminders = session.exec(select(m.Reminder).where(m.Reminder.school_id == school_id,
-                                                      m.Reminder.pupil_id == pupil_id,
-                                                      m.Reminder.status == "sent")
-                             .order_by(col(m.Reminder.id))).all()
-    return {
-        "audit_log": [{"at": row.at.isoformat(), "by": who, "action": row.action} for row, who in
-                      trail(session, school_id, pupil_id)],
-        "reminders_sent": [{"kind": r.kind, "due_on": r.due_on.isoformat() if r.due_on else None,
-                            "step": r.step, "recipient": r.recipient,
-                            "sent_at": r.sent_at.isoformat() if r.sent_at else None} for r in reminders],
-    }
 
 
 def _plain(value: Any) -> Any:

@@ -30,9 +30,13 @@ def register(app: typer.Typer, run, engine, today) -> None:  # type: ignore[no-u
         (after putting a new key first); then the old keys can be removed."""
 
         def go() -> None:
-            from bot.security.crypto import rotate_stored
+            from bot.security.crypto import CannotDecrypt, KeyMissing, rotate_stored
 
-            counts = rotate_stored(engine())
+            try:
+                counts = rotate_stored(engine())
+            except (CannotDecrypt, KeyMissing) as e:
+                typer.echo(f"sendbot: {e}. Nothing was changed.", err=True)
+                raise typer.Exit(1) from None
             typer.echo("Re-encrypted with the first key: " + ", ".join(f"{n} value(s) in {t}"
                                                                       for t, n in counts.items()))
 

@@ -71,8 +71,8 @@ class RetentionReport:
 
 def apply_retention(engine: Engine, today: date, *, dry_run: bool = False) -> RetentionReport:
     """Apply every school's retention setting as of ``today``, in one transaction; a dry run only counts."""
+    from bot.services.audit import audit
     from bot.services.pupils import delete_pupil_record
-    from bot.services.school import audit
 
     report = RetentionReport(dry_run=dry_run)
     with transaction(engine) as session:

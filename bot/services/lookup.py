@@ -99,10 +99,3 @@ def find_staff(session: Session, school_id: int, handle: str, display: str | Non
     raise Refused(f"@{shown} is not on the staff list.{hint} An admin can add them: /sen staff add @{shown} "
                   f"role:teacher|senco|leader|admin")
 
-
-SLACK_ID = re.compile(r"^[UW][A-Z0-9]{5,}$", re.IGNORECASE)
-
-
-def slack_user_id(handle: str) -> str | None:
-    """The Slack user id behind a staff handle (handles are stored lower-cased; Slack ids are upper case)."""
-    return handle.upper() if SLACK_ID.match(handle) else None

@@ -8,13 +8,14 @@ from typing import Any
 from sqlmodel import Session, col, delete, select
 
 from bot.rules.dates import academic_year_of, current_year_group
-from bot.security.crypto import KEYRING
 from bot.services.access import Actor
+from bot.services.audit import audit, export_extras
 from bot.services.deadlines import recompute_pupil, remove_pupil_deadlines
 from bot.services.errors import Refused
 from bot.services.lookup import UPN, find_pupil, find_staff, label
-from bot.services.school import audit, get_school
+from bot.services.school import get_school
 from db import models as m
+from db.crypto import KEYRING
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[0-9 ()-]{6,20}$")
@@ -29,7 +30,7 @@ def parse_year(text: str) -> int:
         return 0
     if t.isascii() and t.isdigit() and 1 <= int(t) <= 14:  # isascii: "²" is a digit int() refuses
         return int(t)
-    raise Refused(f"year takes R or a year group from 1 to 14 (like year:5); '{text}' isn't one.")
+    raise Refused(f"year takes R or a year group from 1 to 14 (like year:5); '{text}' isn't one.", field="year")
 
 
 def year_label(year: int) -> str:
@@ -45,9 +46,9 @@ def add_pupil(session: Session, actor: Actor, name: str, year: str, today: date,
               dob: date | None = None) -> m.Pupil:
     name = " ".join(name.split())
     if not name or len(name) > 200:
-        raise Refused("The pupil needs a full name in quotes, like \"Ava Smith\".")
+        raise Refused("The pupil needs a full name in quotes, like \"Ava Smith\".", field="name")
     if name.startswith("#") or UPN.match(name):
-        raise Refused(f"'{name}' looks like a pupil number or UPN, not a name: give the name in quotes.")
+        raise Refused(f"'{name}' looks like a pupil number or UPN, not a name: give the name in quotes.", field="name")
     year_group = parse_year(year)
     if actor.role == "leader":
         raise Refused("Leaders read deadlines and digests; a teacher, the SENCO or an admin adds pupils.")
@@ -64,16 +65,17 @@ def add_pupil(session: Session, actor: Actor, name: str, year: str, today: date,
     if upn is not None:
         upn = upn.strip().upper()
         if not UPN.match(upn):
-            raise Refused(f"'{upn}' is not a UPN: a UPN is a letter followed by 12 characters (like A123456789012).")
+            raise Refused(f"'{upn}' is not a UPN: a UPN is a letter followed by 12 characters (like A123456789012).",
+                          field="upn")
         holder = session.exec(select(m.Pupil).where(m.Pupil.school_id == actor.school_id, m.Pupil.upn == upn)).first()
         if holder is not None:
             # A UPN is one child's for life, so it can't be added twice; to someone who can't see that pupil
             # the refusal names no one (it reveals only that the UPN they typed is in use).
             shown = f" ({label(holder)})" if actor.can_see(holder) else ""
             raise Refused(f"UPN {upn} is already on the school's records{shown}. If this is your pupil, ask "
-                          "the SENCO to make you their teacher.")
+                          "the SENCO to make you their teacher.", field="upn")
     if dob is not None and dob >= today:
-        raise Refused("dob is the date of birth: it must be in the past.")
+        raise Refused("dob is the date of birth: it must be in the past.", field="dob")
     same = [p for p in session.exec(select(m.Pupil).where(m.Pupil.school_id == actor.school_id, m.Pupil.name == name,
                                                           col(m.Pupil.archived).is_(False))).all()
             if actor.can_see(p)]  # only pupils they may see: another class's pupil is never revealed
@@ -193,8 +195,6 @@ def export_pupil(session: Session, actor: Actor, ref: str) -> dict[str, Any]:
     data["deadline"] = [_row(d) for d in session.exec(select(m.Deadline).where(m.Deadline.pupil_id == pupil.id))]
     audit(session, actor, actor.school_id, "pupil.export", pupil.id)
     session.flush()
-    from bot.security.audit import export_extras
-
     data.update(export_extras(session, actor.school_id, pupil.id))  # the audit trail and reminders sent
     return data
 
@@ -238,16 +238,19 @@ def add_contact(session: Session, actor: Actor, ref: str, name: str, relation: s
     actor.require_pupil(pupil, "add a parent contact")
     name = " ".join(name.split())
     if not name:
-        raise Refused("The contact needs a name in quotes, like \"Jo Smith\".")
+        raise Refused("The contact needs a name in quotes, like \"Jo Smith\".", field="name")
     if phone is not None and not PHONE.match(phone.strip()):
-        raise Refused(f"'{phone}' doesn't look like a phone number: use digits, spaces and an optional +.")
+        raise Refused(f"'{phone}' doesn't look like a phone number: use digits, spaces and an optional +.",
+                      field="phone")
     if email is not None and not EMAIL.match(email.strip()):
-        raise Refused(f"'{email}' doesn't look like an email address (like name@example.org).")
+        raise Refused(f"'{email}' doesn't look like an email address (like name@example.org).", field="email")
     if prefers == "email" and not email:
         raise Refused("prefers:email needs an email: address for the contact.")
     if prefers in ("phone", "text") and not phone:
         raise Refused(f"prefers:{prefers} needs a phone: number for the contact.")
-    KEYRING.check_can_store()  # production without an encryption key: refused, nothing stored
+    if not KEYRING.can_store:  # production without an encryption key: refused, nothing stored
+        raise Refused("SENDBOT_ENCRYPTION_KEY is not set: in production, parent contacts are never stored "
+                      "unencrypted, so nothing was stored. Ask your IT lead to set the key.")
     contact = m.ParentContact(school_id=actor.school_id, pupil_id=pupil.id, name=name, relation=relation,
                               phone=phone.strip() if phone else None, email=email.strip() if email else None,
                               prefers=prefers)

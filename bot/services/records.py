@@ -7,10 +7,10 @@ from sqlmodel import Session, col, select
 from bot.rules.dates import weeks
 from bot.rules.model import DECISION_KINDS
 from bot.services.access import Actor
+from bot.services.audit import audit
 from bot.services.errors import Refused
 from bot.services.lookup import find_pupil, find_staff
 from bot.services.pupils import touch
-from bot.services.school import audit
 from db import models as m
 
 # A held review is taken to be the booked one if it is within this of the booked day.

@@ -5,7 +5,8 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, col, select
 
-from bot.rules import ACT_BY_ONLY, KINDS
+from bot.rules import KINDS
+from bot.rules.citations import still_worth_acting_on
 from bot.rules.dates import current_year_group
 from bot.services.access import Actor
 from bot.services.deadlines import ensure_fresh, school_calendar
@@ -112,9 +113,7 @@ def is_mine(actor: Actor, session: Session, item: DueItem) -> bool:
 
 def actionable(item: DueItem, today: date) -> bool:
     """Open or overdue; act-by dates with nothing to record drop out a week after they pass."""
-    if item.status not in ("open", "overdue"):
-        return False
-    return not (item.kind in ACT_BY_ONLY and item.due < today - timedelta(days=7))
+    return item.status in ("open", "overdue") and still_worth_acting_on(item.kind, item.due, today)
 
 
 def due(session: Session, actor: Actor, window: str | None, scope: str | None, today: date) -> list[DueItem]:

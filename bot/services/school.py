@@ -10,8 +10,10 @@ from bot.calendar import estimated_terms_around
 from bot.rules.model import PHASE_TRANSFER_YEARS, PHASES
 from bot.rules.school import NASENCO_LAST_DAY
 from bot.services.access import ROLES, Actor
+from bot.services.audit import audit
 from bot.services.deadlines import recompute_school_level, refresh_school
 from bot.services.errors import Refused
+from bot.services.feed_links import revoke_for_staff
 from bot.services.lookup import find_staff, staff_by_handle
 from db import models as m
 
@@ -27,11 +29,6 @@ DEFAULT_SETTINGS: dict[str, str] = {
     "retention-years": "31",  # SEN records of a pupil who has left: kept until date of birth + this many years
 }
 SETTING_KEYS = ("phase", "transfer-years", "info-report", *DEFAULT_SETTINGS, "remind")
-
-
-def audit(session: Session, actor: Actor | None, school_id: int, action: str, pupil_id: int | None = None) -> None:
-    session.add(m.AuditLog(school_id=school_id, staff_id=actor.staff_id if actor else None, pupil_id=pupil_id,
-                           action=action))
 
 
 def actor_for(session: Session, school_id: int, handle: str) -> Actor:
@@ -132,8 +129,6 @@ def remove_staff(session: Session, actor: Actor, handle: str, display: str | Non
 
     Their rows stay (audit trail, pupils' named teacher); ``add_staff`` brings them back, without their links.
     """
-    from bot.feeds.tokens import revoke_for_staff
-
     actor.require("admin", doing="remove staff")
     staff = find_staff(session, actor.school_id, handle, display)
     assert staff.id is not None
@@ -193,7 +188,7 @@ def settings_view(school: m.School) -> dict[str, str]:
     view = {"phase": school.phase, "transfer-years": years, "info-report": last or "not recorded"}
     for key, default in DEFAULT_SETTINGS.items():
         view[key] = str(school.settings.get(key, default)) or "none"
-    from bot.reminders.policy import describe_policy
+    from bot.services.reminder_policy import describe_policy
 
     view.update(describe_policy(school.settings))
     return view
@@ -264,7 +259,7 @@ def change_settings(session: Session, actor: Actor, changes: dict[str, object], 
         elif key == "reminders-channel":
             settings[key] = _channel(text)
         elif key == "remind":
-            from bot.reminders.policy import SETTINGS_KEY, change_policy
+            from bot.services.reminder_policy import SETTINGS_KEY, change_policy
 
             settings[SETTINGS_KEY] = change_policy(settings, text)
         elif key == "retention-years":

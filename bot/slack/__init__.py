@@ -3,7 +3,7 @@
 - ``text``: Slack's escaped forms in command text, turned back into what the person typed
 - ``render``: a ``Reply`` as Block Kit (pure functions)
 - ``modals`` and ``home``: the modal forms and the App Home tab (pure view builders)
-- ``tenancy``: which school a Slack workspace is; ``dedupe``: Slack's event retries taken once
+- ``dedupe``: Slack's event retries taken once
 - ``installations``: Bolt's SQLAlchemy installation and OAuth-state stores in our database (OAuth mode)
 - ``app``: the Bolt app, its listeners, the ``/slack/...`` routes and the Socket Mode service
 """

@@ -25,35 +25,33 @@ from slack_bolt.oauth.async_callback_options import AsyncCallbackOptions, AsyncF
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import select
-from sqlmodel import SQLModel
+from sqlalchemy.exc import IntegrityError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from bot.commands import GRAMMAR, Reply, execute
-from bot.commands.tokens import ParseError
+from bot.commands import GRAMMAR, Reply, answer, execute
 from bot.config import Settings
+from bot.dates import ParseError
+from bot.services import tenancy
 from bot.services.errors import Refused
 from bot.services.school import actor_for
-from bot.slack import dedupe, guard, home, modals, render, tenancy
+from bot.slack import dedupe, guard, home, modals, render
 from bot.slack.installations import ThreadedInstallationStore, ThreadedStateStore, installation_store, state_store
 from bot.slack.render import RUN_ACTION
 from bot.slack.text import command_text
-from bot.web import AppState
+from bot.state import AppState
+from bot.surface import Asker
 from db.engine import transaction
 
 log = logging.getLogger(__name__)
 
+PLATFORM = "slack"  # this surface's name in bot.services.tenancy
 COMMAND = "/sen"
 HOME_EVENT = "app_home_opened"  # the only event subscribed to (deploy/slack/manifest.yml)
 SCOPES = ("commands", "chat:write")  # chat.postMessage to a user id opens the DM: no im:write
 APOLOGY = ("Sorry — something went wrong on our side and nothing more was done. Please try again; if it keeps "
            "happening, tell your admin.")
-# Commands that only read: after any other command succeeds, the person's Home tab is published again.
-READS = frozenset({"help", "pupil show", "pupil list", "contact list", "intervention list", "due", "digest",
-                   "feed", "staff list", "term list", "export"})
-REMINDER_ACTIONS = re.compile(r"^reminder_(done|snooze|open)$")
 
 
 def api_url(settings: Settings) -> str:
@@ -91,50 +89,47 @@ class SlackBot:
     def __init__(self, state: AppState, oauth: bool) -> None:
         self.state = state
         self.oauth = oauth
-        self.not_connected = (tenancy.NOT_INSTALLED.format(url=state.settings.public_url.rstrip("/")) if oauth
-                              else tenancy.NOT_CONNECTED)
+        # Many workspaces: a new one connects by installing the app (an admin's act) or by a claim code.
+        self.install_url = f"{state.settings.public_url.rstrip('/')}/slack/install" if oauth else None
 
     # --- synchronous work (run in a worker thread) ----------------------------------------------------
 
-    def school(self, team_id: str | None) -> int | None:
-        return tenancy.school_for_team(self.state.engine, team_id, bind_unclaimed=not self.oauth)
+    def asker(self, team_id: str | None, user_id: str | None) -> Asker:
+        return Asker(PLATFORM, team_id, user_id, COMMAND, self.install_url)
 
     def run(self, team_id: str | None, user_id: str | None, text: str) -> Reply:
-        """Run one command as this Slack user (Slack user ids are staff handles)."""
-        school_id = self.school(team_id)
-        if school_id is None:
-            return Reply.refused(self.not_connected)
-        if not user_id:
-            return Reply.refused("Slack didn't say who you are, so sendbot can't act for you. Please try again.")
+        """Run one command as this Slack user: the core identifies them (bot.services.tenancy)."""
         self.state.count("slack_commands")
-        return execute(self.state.engine, school_id, user_id.lower(), text, self.state.today())
+        return answer(self.state.engine, self.asker(team_id, user_id), text, self.state.today())
+
+    def caller(self, team_id: str | None, user_id: str | None) -> tenancy.Caller | Reply:
+        """Who this is (school and staff handle), or the refusal saying why nobody can act here."""
+        try:
+            with transaction(self.state.engine) as session:
+                return tenancy.identify(session, PLATFORM, team_id, user_id, prefix=COMMAND,
+                                        install_url=self.install_url)
+        except Refused as e:
+            return Reply.refused(str(e))
 
     def refusal_for(self, team_id: str | None, user_id: str | None) -> Reply | None:
         """Why this person can't use sendbot at all (workspace not connected, not on the staff list), or None."""
-        school_id = self.school(team_id)
-        if school_id is None:
-            return Reply.refused(self.not_connected)
+        caller = self.caller(team_id, user_id)
+        if isinstance(caller, Reply):
+            return caller
         try:
             with transaction(self.state.engine) as session:
-                actor_for(session, school_id, (user_id or "").lower())
+                actor_for(session, caller.school_id, caller.handle)
         except Refused as e:
             return Reply.refused(str(e))
         return None
 
     def home_view(self, team_id: str | None, user_id: str) -> dict[str, Any]:
-        return home.build(self.state.engine, self.school(team_id), user_id.lower(), self.state.today(),
-                          self.not_connected)
-
-    def pupil_of_reminder(self, team_id: str | None, reminder_id: int) -> int | None:
-        """The pupil a reminder is about (None if there is no such reminder in this school)."""
-        school_id = self.school(team_id)
-        # The reminders' table (issue 4's outbox) is read through the metadata, by its columns alone.
-        table = SQLModel.metadata.tables.get("reminder")
-        if school_id is None or table is None or not {"pupil_id", "school_id"} <= set(table.c.keys()):
-            return None
-        query = select(table.c.pupil_id).where(table.c.id == reminder_id, table.c.school_id == school_id)
-        with self.state.engine.connect() as connection:
-            return connection.execute(query).scalar()
+        """The Home tab: the ``home`` command's reply for this person, or why there is none."""
+        caller = self.caller(team_id, user_id)
+        if isinstance(caller, Reply):
+            return home.message_view(caller.title)
+        reply = execute(self.state.engine, caller.school_id, caller.handle, home.COMMAND, self.state.today())
+        return home.home_view(reply) if reply.ok else home.message_view(reply.title)
 
     def changes_something(self, text: str) -> bool:
         try:
@@ -143,7 +138,7 @@ class SlackBot:
             return False
         if parsed.command.name == "settings":
             return bool(parsed.values)
-        return parsed.command.name not in READS
+        return not parsed.command.reads  # after a change, the person's Home tab is published again
 
     # --- asynchronous work ----------------------------------------------------------------------------
 
@@ -211,82 +206,57 @@ def _payload_kind(body: dict[str, Any]) -> str:
     return str(body.get("type") or "request")
 
 
-def register(bolt: AsyncApp, bot: SlackBot) -> None:
-    """Attach every listener; one per kind of request."""
-    state = bot.state
+class Listeners:
+    """One listener per kind of request (Bolt starter style): each acknowledges, then does its work.
 
-    @bolt.middleware
-    async def once_per_event(body: dict[str, Any], next: Callable[[], Awaitable[BoltResponse]]) -> BoltResponse:
+    Methods, so each can be called on its own in a test with a mock ``ack``; :func:`register` attaches them.
+    """
+
+    def __init__(self, bot: SlackBot) -> None:
+        self.bot = bot
+
+    async def once_per_event(self, body: dict[str, Any], next: Callable[[], Awaitable[BoltResponse]]) -> BoltResponse:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not await asyncio.to_thread(dedupe.first_delivery, state.engine, str(event_id),
+        if event_id and not await asyncio.to_thread(dedupe.first_delivery, self.bot.state.engine, str(event_id),
                                                     body.get("team_id")):
-            state.count("slack_retries_dropped")
+            self.bot.state.count("slack_retries_dropped")
             return BoltResponse(status=200, body="")
         return await next()
 
-    @bolt.command(COMMAND)
-    async def on_command(ack: Any, body: dict[str, Any], client: AsyncWebClient, respond: Any,
+    async def on_command(self, ack: Any, body: dict[str, Any], client: AsyncWebClient, respond: Any,
                          context: Any) -> None:
         await ack()
         text = command_text(body.get("text") or "")
         team_id, user_id = context.team_id, context.user_id
         form = modals.form_for(text)
         if form is not None and body.get("trigger_id"):
-            await bot.open_form(client, body, form, {}, team_id, user_id)
+            await self.bot.open_form(client, body, form, {}, team_id, user_id)
             return
-        reply = await bot.run_async(team_id, user_id, text)
+        reply = await self.bot.run_async(team_id, user_id, text)
         await respond(**render.message(reply))
-        await bot.after(client, team_id, user_id, text, reply)
+        await self.bot.after(client, team_id, user_id, text, reply)
 
-    @bolt.action(re.compile(f"^{RUN_ACTION}"))
-    async def on_button(ack: Any, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
+    async def on_button(self, ack: Any, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
                         respond: Any, context: Any) -> None:
         await ack()
         text = action.get("value") or (action.get("selected_option") or {}).get("value") or ""
         team_id, user_id = context.team_id, context.user_id
-        prefill = modals.prefill_for(text, state.today())
+        prefill = modals.prefill_for(text, self.bot.state.today())
         if prefill is not None and body.get("trigger_id"):
-            await bot.open_form(client, body, prefill[0], prefill[1], team_id, user_id)
+            await self.bot.open_form(client, body, prefill[0], prefill[1], team_id, user_id)
             return
         if body.get("response_url"):
-            reply = await bot.run_async(team_id, user_id, text)
+            reply = await self.bot.run_async(team_id, user_id, text)
             await respond(**render.message(reply))
         else:
-            reply = await bot.show_in_view(client, body, team_id, user_id, text)
-        await bot.after(client, team_id, user_id, text, reply)
+            reply = await self.bot.show_in_view(client, body, team_id, user_id, text)
+        await self.bot.after(client, team_id, user_id, text, reply)
 
-    @bolt.action(home.REFRESH)
-    async def on_refresh(ack: Any, client: AsyncWebClient, context: Any) -> None:
+    async def on_refresh(self, ack: Any, client: AsyncWebClient, context: Any) -> None:
         await ack()
-        await bot.publish_home(client, context.team_id, context.user_id)
+        await self.bot.publish_home(client, context.team_id, context.user_id)
 
-    @bolt.action(REMINDER_ACTIONS)
-    async def on_reminder(ack: Any, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
-                          respond: Any, context: Any) -> None:
-        await ack()
-        team_id, user_id = context.team_id, context.user_id
-        reminder = str(action.get("value") or "")
-        verb = str(action.get("action_id") or "").removeprefix("reminder_")
-        if not reminder.isdigit():
-            reply = Reply.refused("That reminder button has no reminder number, so nothing was changed.")
-            text = ""
-        elif verb == "open":
-            pupil_id = await asyncio.to_thread(bot.pupil_of_reminder, team_id, int(reminder))
-            text = f"pupil show #{pupil_id}" if pupil_id is not None else ""
-            reply = (await bot.run_async(team_id, user_id, text) if text
-                     else Reply.refused(f"There is no reminder {reminder} in this school any more."))
-        else:
-            text = f"done {reminder}" if verb == "done" else f"snooze {reminder} +1w"
-            reply = await bot.run_async(team_id, user_id, text)
-        if body.get("response_url"):
-            await respond(**render.message(reply))
-        elif body.get("trigger_id"):
-            await client.views_open(trigger_id=body["trigger_id"], view=modals.reply_view(reply))
-        if text:
-            await bot.after(client, team_id, user_id, text, reply)
-
-    @bolt.view(re.compile(f"^{modals.CALLBACK}:"))
-    async def on_submit(ack: Any, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient,
+    async def on_submit(self, ack: Any, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient,
                         context: Any) -> None:
         acked = False
         try:
@@ -302,29 +272,27 @@ def register(bolt: AsyncApp, bot: SlackBot) -> None:
                 await ack(response_action="errors", errors=errors)
                 return
             text = modals.command(form, values)
-            reply = await bot.run_async(context.team_id, context.user_id, text)
+            reply = await self.bot.run_async(context.team_id, context.user_id, text)
             errors = None if reply.ok else modals.errors_for(form, reply)
             acked = True
             if errors:
                 await ack(response_action="errors", errors=errors)
             else:
                 await ack(response_action="update", view=modals.reply_view(reply, form.title))
-            await bot.after(client, context.team_id, context.user_id, text, reply)
+            await self.bot.after(client, context.team_id, context.user_id, text, reply)
         except Exception:
             if not acked:
                 await ack(response_action="update", view=modals.reply_view(Reply.refused(APOLOGY)))
             raise
 
-    @bolt.event(HOME_EVENT)
-    async def on_home_opened(event: dict[str, Any], client: AsyncWebClient, context: Any) -> None:
+    async def on_home_opened(self, event: dict[str, Any], client: AsyncWebClient, context: Any) -> None:
         if event.get("tab", "home") == "home":
-            await bot.publish_home(client, context.team_id, event.get("user") or context.user_id)
+            await self.bot.publish_home(client, context.team_id, event.get("user") or context.user_id)
 
-    @bolt.error
-    async def on_error(error: Exception, body: dict[str, Any], context: Any) -> None:
+    async def on_error(self, error: Exception, body: dict[str, Any], context: Any) -> None:
         kind = _payload_kind(body or {})
         team_id, user_id = context.get("team_id"), context.get("user_id")
-        state.count("slack_errors")
+        self.bot.state.count("slack_errors")
         log.error("Slack %s failed (team %s, user %s): %s", kind, team_id, user_id, _describe(error))
         if kind == "view_submission":
             return  # the listener has answered in the modal already
@@ -338,6 +306,19 @@ def register(bolt: AsyncApp, bot: SlackBot) -> None:
         except Exception as e:
             log.warning("the apology could not be sent either (team %s, user %s): %s", team_id, user_id,
                         _describe(e))
+
+
+def register(bolt: AsyncApp, bot: SlackBot) -> Listeners:
+    """Attach every listener; one per kind of request."""
+    listeners = Listeners(bot)
+    bolt.middleware(listeners.once_per_event)
+    bolt.command(COMMAND)(listeners.on_command)
+    bolt.action(re.compile(f"^{RUN_ACTION}"))(listeners.on_button)
+    bolt.action(home.REFRESH)(listeners.on_refresh)
+    bolt.view(re.compile(f"^{modals.CALLBACK}:"))(listeners.on_submit)
+    bolt.event(HOME_EVENT)(listeners.on_home_opened)
+    bolt.error(listeners.on_error)
+    return listeners
 
 
 def build(state: AppState) -> SlackRuntime | None:
@@ -388,15 +369,26 @@ async def _installed(bot: SlackBot, args: AsyncSuccessArgs) -> BoltResponse:
         return _page(400, "sendbot is installed per workspace: install it into each school's workspace, not "
                           "across a whole Enterprise Grid organisation.")
     try:
-        school_id, created = await asyncio.to_thread(
-            tenancy.school_for_installation, bot.state.engine, installation.team_id, installation.team_name,
-            installation.user_id, bot.state.today())
+        school_id, created = await asyncio.to_thread(_install, bot, installation.team_id, installation.team_name,
+                                                     installation.user_id)
     except Refused as e:
         return _page(409, str(e))
     bot.state.count("slack_installs")
     log.warning("Slack workspace %s installed (school %s, %s)", installation.team_id, school_id,
                 "new" if created else "existing")
     return await args.default.success(args)
+
+
+def _install(bot: SlackBot, team_id: str, team_name: str | None, installer: str) -> tuple[int, bool]:
+    """The workspace's school after an install (an admin's explicit act): created if new."""
+    engine, today = bot.state.engine, bot.state.today()
+    try:
+        with transaction(engine) as session:
+            return tenancy.install_workspace(session, PLATFORM, team_id, team_name, installer, today)
+    except IntegrityError:
+        # The same workspace finished installing twice at once: the other one bound it.
+        with transaction(engine) as session:
+            return tenancy.install_workspace(session, PLATFORM, team_id, team_name, installer, today)
 
 
 def _page(status: int, text: str) -> BoltResponse:

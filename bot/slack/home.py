@@ -1,129 +1,67 @@
-"""The App Home tab: the person's own overdue and due-soon items, with buttons for the common actions.
+"""The App Home tab: the ``home`` command's Reply (bot.commands.school.home), rendered as a Home view.
 
-Teachers see their pupils' deadlines and their own; the SENCO, admins and leaders see the school's. Built
-from the same ``reports.due`` as ``/sen due month``; ``home_view`` is pure.
+No queries and no use cases here: the command decides what a person sees and what each button does; this
+only lays it out (pure).
 """
 
-from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine
-
-from bot.commands.context import day, deadline_item
-from bot.services import reports
-from bot.services.access import Actor
-from bot.services.errors import Refused
-from bot.services.school import actor_for, get_school
+from bot.reply import Action, Item, Reply
 from bot.slack import render
 from bot.slack.render import RUN_ACTION, context, mrkdwn, plain, section
-from db.engine import transaction
 
 View = dict[str, Any]
 REFRESH = "sen_home_refresh"
-MAX_ITEMS = 80  # a Home view holds 100 blocks; the rest is headings and buttons
+COMMAND = "home"  # the command whose reply the tab shows
+OPTION_VALUE = 150  # Slack's limit for an overflow option's value
 
 
-@dataclass(frozen=True)
-class HomeData:
-    school: str
-    role: str
-    items: list[reports.DueItem]
+def _button(action: Action, action_id: str) -> dict[str, Any]:
+    return {"type": "button", "action_id": action_id, "text": plain(action.label, 75), "value": action.command}
 
 
-def load(engine: Engine, school_id: int, handle: str, today: date) -> HomeData:
-    """What the Home tab shows for this member of staff; Refused if they are not on the staff list."""
-    with transaction(engine) as session:
-        actor = actor_for(session, school_id, handle)
-        school = get_school(session, school_id).name
-        items = reports.due(session, actor, "month", _scope(actor), today)
-    return HomeData(school, actor.role, items)
-
-
-def _scope(actor: Actor) -> str:
-    return "mine" if actor.role == "teacher" else "all"
-
-
-def _button(label: str, command: str, index: str) -> dict[str, Any]:
-    return {"type": "button", "action_id": f"{RUN_ACTION}_home_{index}", "text": plain(label, 75),
-            "value": command}
-
-
-def _accessory(item: reports.DueItem, role: str, n: int) -> dict[str, Any] | None:
-    """The button beside an item: log the meeting, record the review, or open the pupil."""
-    if item.pupil_id is None or role == "leader":  # leaders read deadlines, not pupil records
+def _accessory(item: Item, n: int) -> dict[str, Any] | None:
+    """One action beside an item is a button; several are an overflow menu."""
+    if not item.actions:
         return None
-    pupil = f"#{item.pupil_id}"
-    if item.kind == "parent_meeting":
-        return _button("Log meeting", f"/sen meeting {pupil} today", str(n))
-    if item.kind == "intervention_review" and item.detail:
-        what = item.detail.replace('"', "'")
-        options = []
-        for outcome, label in (("continue", "Reviewed today: continue"), ("stop", "Reviewed today: stop"),
-                               ("escalate", "Reviewed today: escalate")):
-            value = f'/sen intervention review {pupil} "{what}" today outcome:{outcome}'
-            if len(value) <= 150:  # Slack's limit for an option's value
-                options.append({"text": plain(label, 75), "value": value})
-        options.append({"text": plain("Open the pupil", 75), "value": f"/sen pupil show {pupil}"})
-        return {"type": "overflow", "action_id": f"{RUN_ACTION}_home_{n}", "options": options}
-    return _button("Open", f"/sen pupil show {pupil}", str(n))
+    if len(item.actions) == 1:
+        return _button(item.actions[0], f"{RUN_ACTION}_home_{n}")
+    options = [{"text": plain(a.label, 75), "value": a.command} for a in item.actions
+               if len(a.command) <= OPTION_VALUE]
+    return {"type": "overflow", "action_id": f"{RUN_ACTION}_home_{n}", "options": options}
 
 
-def _item_block(item: reports.DueItem, role: str, today: date, n: int) -> dict[str, Any]:
-    shown = deadline_item(item, today)
-    block = section(f"{mrkdwn(shown.title)}\n{mrkdwn(shown.detail)}"[: render.SECTION_TEXT])
-    accessory = _accessory(item, role, n)
+def _item_block(item: Item, n: int) -> dict[str, Any]:
+    block = section(f"{mrkdwn(item.title)}\n{mrkdwn(item.detail)}"[: render.SECTION_TEXT])
+    accessory = _accessory(item, n)
     if accessory is not None:
         block["accessory"] = accessory
     return block
 
 
-def home_view(data: HomeData, today: date) -> View:
-    whose = "your pupils and you" if data.role == "teacher" else data.school
+def home_view(reply: Reply) -> View:
+    """The Home view of the ``home`` command's reply: header, who it is for, buttons, then items by group."""
+    intro, *rest = reply.lines or [""]
+    buttons = [_button(a, f"{RUN_ACTION}_home_top_{i}") for i, a in enumerate(reply.actions)]
+    buttons.append({"type": "button", "action_id": REFRESH, "text": plain("Refresh", 75), "value": "refresh"})
     blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": plain("SEN deadlines", 150)},
-        context(f"For {mrkdwn(whose)}, as of {day(today)}. Only you see this tab."),
+        {"type": "header", "text": plain(reply.title, 150)},
+        context(mrkdwn(intro)),
+        {"type": "actions", "block_id": "sen_home_actions", "elements": buttons},
+        {"type": "divider"},
     ]
-    if data.role != "leader":
-        blocks.append({"type": "actions", "block_id": "sen_home_actions", "elements": [
-            _button("Add a pupil", "/sen pupil add", "add_pupil"),
-            _button("Log a parent meeting", "/sen meeting", "meeting"),
-            _button("Add an intervention", "/sen intervention add", "intervention"),
-            {"type": "button", "action_id": REFRESH, "text": plain("Refresh", 75), "value": "refresh"},
-        ]})
-    else:
-        blocks.append({"type": "actions", "block_id": "sen_home_actions", "elements": [
-            {"type": "button", "action_id": REFRESH, "text": plain("Refresh", 75), "value": "refresh"}]})
-    blocks.append({"type": "divider"})
-    overdue = [i for i in data.items if i.status == "overdue"]
-    soon = [i for i in data.items if i.status != "overdue"]
-    if not data.items:
-        blocks.append(section("Nothing overdue and nothing due in the next month. :tada:"))
-    shown = 0
-    for heading, group in (("Overdue", overdue), ("Due in the next month", soon)):
-        if not group:
-            continue
-        blocks.append(section(f"*{heading}* ({len(group)})"))
-        for item in group:
-            if shown >= MAX_ITEMS:
-                break
-            blocks.append(_item_block(item, data.role, today, shown))
-            shown += 1
-    if shown < len(data.items):
-        blocks.append(context(f"…and {len(data.items) - shown} more: type /sen due month to see them all."))
-    return {"type": "home", "blocks": blocks}
+    group = None
+    for n, item in enumerate(reply.items):
+        if item.group != group:
+            group = item.group
+            count = sum(1 for i in reply.items if i.group == group)
+            blocks.append(section(f"*{mrkdwn(group)}* ({count})"))
+        blocks.append(_item_block(item, n))
+    for line in rest:
+        blocks.append(section(mrkdwn(line)) if not reply.items else context(mrkdwn(line)))
+    return {"type": "home", "blocks": blocks[: render.VIEW_BLOCKS]}
 
 
 def message_view(text: str) -> View:
     """A Home tab that only says something (not on the staff list, workspace not connected)."""
     return {"type": "home", "blocks": [{"type": "header", "text": plain("sendbot", 150)}, section(mrkdwn(text))]}
-
-
-def build(engine: Engine, school_id: int | None, handle: str, today: date, not_connected: str) -> View:
-    """The Home view for this person (runs queries: call it off the event loop)."""
-    if school_id is None:
-        return message_view(not_connected)
-    try:
-        return home_view(load(engine, school_id, handle, today), today)
-    except Refused as e:
-        return message_view(str(e))

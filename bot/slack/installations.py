@@ -18,12 +18,12 @@ from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Engine
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bot.config import Settings, get_settings
 from bot.security.crypto import KEYRING, TOKEN_PREFIX
+from bot.services import tenancy
 from db.engine import get_engine
-from db.models import School
 
 log = logging.getLogger(__name__)
 
@@ -163,7 +163,7 @@ def token_for(settings: Settings | None = None) -> Callable[[int], str | None]:
         if not settings.slack_client_id:
             return settings.slack_bot_token
         with Session(get_engine(settings.database_url)) as session:
-            team_id = session.exec(select(School.slack_team_id).where(School.id == school_id)).first()
-        return bot_token_for_team(team_id, settings) if team_id else None
+            teams = tenancy.workspaces_of(session, school_id, "slack")
+        return bot_token_for_team(teams[0], settings) if teams else None
 
     return token

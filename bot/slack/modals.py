@@ -8,9 +8,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from bot.commands.reply import Reply
-from bot.commands.tokens import ParseError, Token, parse_date, tokenize
+from bot.commands import GRAMMAR
+from bot.commands.grammar import Command
+from bot.commands.words import ParseError, Token, parse_date, tokenize
+from bot.reply import Reply
 from bot.slack import render
+from bot.surface import mention
 
 View = dict[str, Any]
 CALLBACK = "sen_modal"  # callback_id is "sen_modal:<kind>"
@@ -19,21 +22,36 @@ VALUE = "value"  # every input's action_id: the block_id says which field it is
 
 @dataclass(frozen=True)
 class Form:
+    """A modal for one command. Its fields, which are required and the command its answers make all come from
+    the command's ``Arg``/``Opt`` definitions in the grammar; only the wording of the view is chosen here."""
+
     kind: str  # pupil_add | meeting | intervention_add
     words: tuple[str, ...]  # the command it runs
     title: str  # at most 24 characters (Slack's limit)
     submit: str
-    fields: tuple[str, ...]  # block ids, in order; the first one takes refusals about nothing in particular
+
+    @property
+    def definition(self) -> Command:
+        return next(c for c in GRAMMAR.commands if c.words == self.words)
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """Block ids, in the grammar's order; the first one takes refusals about nothing in particular."""
+        c = self.definition
+        return tuple(a.name for a in c.args) + tuple(o.key for o in c.opts)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        c = self.definition
+        return tuple(a.name for a in c.args if not a.optional) + tuple(o.key for o in c.opts if o.required)
 
 
 FORMS = {
     f.kind: f
     for f in (
-        Form("pupil_add", ("pupil", "add"), "Add a pupil", "Add pupil",
-             ("name", "year", "class", "teacher", "upn", "dob")),
-        Form("meeting", ("meeting",), "Log a parent meeting", "Log meeting", ("pupil", "date", "with", "note")),
-        Form("intervention_add", ("intervention", "add"), "Add an intervention", "Add intervention",
-             ("pupil", "what", "review", "start", "staff")),
+        Form("pupil_add", ("pupil", "add"), "Add a pupil", "Add pupil"),
+        Form("meeting", ("meeting",), "Log a parent meeting", "Log meeting"),
+        Form("intervention_add", ("intervention", "add"), "Add an intervention", "Add intervention"),
     )
 }
 _BY_WORDS = {f.words: f for f in FORMS.values()}
@@ -209,15 +227,13 @@ def answers(state_values: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-REQUIRED = {"pupil_add": ("name", "year"), "meeting": ("pupil", "date"), "intervention_add": ("pupil", "what",
-                                                                                               "review")}
 _MISSING = {"name": "Give the pupil's full name.", "year": "Choose a year group.", "pupil": "Say which pupil.",
             "date": "Choose the day.", "what": "Say what the intervention is.", "review": "Choose a review date."}
 
 
 def missing(form: Form, values: dict[str, str]) -> dict[str, str]:
     """Errors for required answers left empty (Slack checks this too; a crafted payload may not)."""
-    return {key: _MISSING[key] for key in REQUIRED[form.kind] if not values.get(key)}
+    return {key: _MISSING.get(key, "This is needed.") for key in form.required if not values.get(key)}
 
 
 def quoted(value: str) -> str:
@@ -235,32 +251,23 @@ def _pupil(value: str) -> str:
     return quoted(value)
 
 
+def _word(kind: str, choices: tuple[str, ...], value: str) -> str:
+    """One answer as a word of the command language, by the kind the grammar gives it."""
+    if kind == "pupil":
+        return _pupil(value)
+    if kind == "staff":
+        return mention(value)  # a picked person: the canonical mention token
+    if kind == "date" or choices or (value.isascii() and value.isalnum()):
+        return value  # a date picker's ISO date, a select's value, or one plain word (year R, class 5B)
+    return quoted(value)
+
+
 def command(form: Form, values: dict[str, str]) -> str:
-    """The ``/sen`` command the answers stand for."""
-    v = values
+    """The ``/sen`` command the answers stand for, built from the command's Arg/Opt definitions."""
+    c = form.definition
     parts: list[str] = list(form.words)
-    if form.kind == "pupil_add":
-        parts += [quoted(v["name"]), f"year:{v['year']}"]
-        if v.get("class"):
-            parts.append(f"class:{quoted(v['class'])}")
-        if v.get("teacher"):
-            parts.append(f"teacher:<@{v['teacher']}>")
-        if v.get("upn"):
-            parts.append(f"upn:{quoted(v['upn'])}")
-        if v.get("dob"):
-            parts.append(f"dob:{v['dob']}")
-    elif form.kind == "meeting":
-        parts += [_pupil(v["pupil"]), v["date"]]
-        if v.get("with"):
-            parts.append(f"with:{quoted(v['with'])}")
-        if v.get("note"):
-            parts.append(f"note:{quoted(v['note'])}")
-    else:
-        parts += [_pupil(v["pupil"]), quoted(v["what"]), f"review:{v['review']}"]
-        if v.get("start"):
-            parts.append(f"start:{v['start']}")
-        if v.get("staff"):
-            parts.append(f"staff:<@{v['staff']}>")
+    parts += [_word(a.kind, a.choices, values[a.name]) for a in c.args if values.get(a.name)]
+    parts += [f"{o.key}:{_word(o.kind, o.choices, values[o.key])}" for o in c.opts if values.get(o.key)]
     return "/sen " + " ".join(parts)
 
 
@@ -292,7 +299,8 @@ def field_for(form: Form, refusal: str) -> str | None:
 
 def errors_for(form: Form, reply: Reply) -> dict[str, str] | None:
     """``response_action: errors`` for a refused submission, or None to show the refusal as a view."""
-    block_id = field_for(form, reply.title)
+    # The core names the field when it knows it (Refused/ParseError ``field=``); else read the wording.
+    block_id = reply.field if reply.field in form.fields else field_for(form, reply.title)
     if block_id is None:
         return None
     message = " ".join([reply.title, *reply.lines])

@@ -1,7 +1,8 @@
 """Reminders and digests into Slack: the notifier port (bot.reminders.notifier) for Slack.
 
 ``chat.postMessage`` through slack_sdk's ``AsyncWebClient`` (``base_url`` = ``SLACK_API_URL``), to a member
-of staff by direct message (their Slack user id is their staff handle) or to the school's reminders channel.
+of staff by direct message (their Slack identity, picked by the routing notifier; else a handle that is a
+Slack id) or to the school's reminders channel.
 
 - Rate limits: slack_sdk's ``AsyncRateLimitErrorRetryHandler`` waits out a 429's ``Retry-After`` and tries
   again; 500/503 and dropped connections get one quick retry too. What still fails becomes a
@@ -27,10 +28,10 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands.reply import Reply
 from bot.config import Settings
 from bot.reminders.notifier import Address, DeliveryError, Outgoing, Sent
-from bot.services.lookup import slack_user_id
+from bot.reply import Reply
+from bot.slack.text import slack_user_id
 
 log = logging.getLogger(__name__)
 _client_log = logging.getLogger("bot.slack.notify.client")
@@ -54,7 +55,6 @@ PERMANENT = {
     "msg_too_long": "the message is too long for Slack",
 }
 _CHANNEL_MENTION = re.compile(r"<#([A-Z0-9]+)(?:\|[^>]*)?>")
-ACTION_IDS = {"Done": "reminder_done", "Snooze 1 week": "reminder_snooze", "Open": "reminder_open"}
 
 
 def default_token_for(settings: Settings) -> Callable[[int], str | None]:
@@ -68,6 +68,9 @@ def default_token_for(settings: Settings) -> Callable[[int], str | None]:
 
 def channel_for(to: Address) -> str:
     if to.kind == "staff":
+        if to.platform == "slack" and to.user_id:
+            # Their identity, exact case; a kept DM channel is the same conversation.
+            return str((to.reference or {}).get("channel") or to.user_id)
         user_id = slack_user_id(to.handle)
         if user_id is None:
             raise DeliveryError(f"@{to.handle} has no Slack user id, so Slack can't reach them: re-add them by "
@@ -77,28 +80,13 @@ def channel_for(to: Address) -> str:
     return picked.group(1) if picked else to.handle.strip()
 
 
-def reminder_buttons(reminder_id: int) -> dict[str, Any]:
-    """Done / Snooze 1 week / Open, as the Slack adapter expects them: action ids reminder_*, value = the id."""
-    elements = []
-    for label, action_id in ACTION_IDS.items():
-        button: dict[str, Any] = {"type": "button", "action_id": action_id, "value": str(reminder_id),
-                                  "text": {"type": "plain_text", "text": label, "emoji": True}}
-        if action_id == "reminder_done":
-            button["style"] = "primary"
-        elements.append(button)
-    return {"type": "actions", "block_id": f"reminder_{reminder_id}", "elements": elements}
-
-
 def message_blocks(message: Outgoing) -> tuple[str, list[dict[str, Any]]]:
-    """(fallback text, blocks) for one reminder or digest."""
+    """(fallback text, blocks) for one reminder or digest: the reply's own actions are its buttons (they run
+    their commands through the one button listener, like every other button)."""
     from bot.slack import render
 
-    body = replace(message.reply, actions=[]) if message.buttons else message.reply
-    limit = render.MESSAGE_BLOCKS - (1 if message.buttons else 0)
-    out = render.blocks(body, limit=limit)
-    if message.buttons:
-        out.append(reminder_buttons(message.reminder_id))
-    return render.fallback_text(message.reply), out
+    body = message.reply if message.buttons else replace(message.reply, actions=[])
+    return render.fallback_text(message.reply), render.blocks(body)
 
 
 def _plain_blocks(reply: Reply) -> list[dict[str, Any]]:

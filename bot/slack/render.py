@@ -7,9 +7,8 @@ section's text, 10 fields in a section, 75 characters in a button's label and 2,
 import re
 from typing import Any
 
-from bot.commands.reply import Action, Reply
-from bot.services.lookup import slack_user_id
-from bot.slack.text import escape
+from bot.reply import Action, Reply
+from bot.slack.text import escape, slack_user_id
 
 Block = dict[str, Any]
 
@@ -80,8 +79,11 @@ def button(action: Action, index: int) -> Block | None:
     """A button that runs ``action.command`` as the person who clicks it; None if Slack can't carry it."""
     if len(action.command) > BUTTON_VALUE:
         return None
-    return {"type": "button", "action_id": f"{RUN_ACTION}_{index}", "text": plain(action.label, BUTTON_LABEL),
-            "value": action.command}
+    out = {"type": "button", "action_id": f"{RUN_ACTION}_{index}", "text": plain(action.label, BUTTON_LABEL),
+           "value": action.command}
+    if action.primary:
+        out["style"] = "primary"
+    return out
 
 
 def title_block(reply: Reply) -> Block:

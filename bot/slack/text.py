@@ -33,3 +33,12 @@ def command_text(raw: str) -> str:
 def escape(text: str) -> str:
     """Text safe inside Slack mrkdwn: only ``&``, ``<`` and ``>`` are special (Slack's own rule)."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+SLACK_ID = re.compile(r"^[UW][A-Z0-9]{5,}$", re.IGNORECASE)
+
+
+def slack_user_id(handle: str) -> str | None:
+    """The Slack user id behind a staff handle added by mention (handles are lower-cased; Slack ids are
+    upper case). Staff who have written to sendbot have an identity in its exact case instead."""
+    return handle.upper() if SLACK_ID.match(handle) else None

@@ -19,7 +19,7 @@ from ical.calendar_stream import IcsCalendarStream
 
 from bot.commands import Reply
 from bot.config import Settings
-from bot.web import create_app
+from bot.server import build_app
 
 LINK = re.compile(r"(https?://\S+?)(/feeds/[A-Za-z0-9_-]+\.ics)")
 
@@ -68,7 +68,7 @@ class FeedServer:
 def serve(database_url: str, today: date, *, access_log: bool = False) -> Iterator[FeedServer]:
     """Run the sendbot app on 127.0.0.1 (a free port) until the block ends."""
     days = [today]
-    app = create_app(Settings(database_url=database_url), today=lambda: days[0])
+    app = build_app(Settings(database_url=database_url), today=lambda: days[0])
     # log_config=None: keep the test's logging (caplog) instead of uvicorn's own handlers.
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="info" if access_log else "warning",
                             access_log=access_log, lifespan="on", log_config=None)

@@ -24,14 +24,15 @@ import uvicorn
 from aiohttp import WSMsgType, web
 
 from bot.config import Settings
+from bot.server import build_app
 from bot.services.school import create_school
-from bot.web import create_app
+from bot.services.tenancy import link_workspace
 from db.engine import transaction
 
 TODAY = date(2026, 3, 2)  # a Monday in the spring term
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 TEAM = "T0SCHOOL1"
-ADMIN = "U0ADMIN01"  # Slack user ids are staff handles (stored lower-cased)
+ADMIN = "U0ADMIN01"  # a Slack user id as a staff handle (stored lower-cased; its identity keeps the case)
 TEACHER = "U0TEACH01"
 STRANGER = "U0STRANGE1"
 BOT_TOKEN = "xoxb-test-token"
@@ -219,11 +220,11 @@ def signed_headers(body: str, content_type: str, *, secret: str = SECRET, timest
 
 
 class Server:
-    """``create_app`` served by uvicorn on a free loopback port, in a thread (lifespan and all)."""
+    """``build_app`` served by uvicorn on a free loopback port, in a thread (lifespan and all)."""
 
     def __init__(self, settings: Settings, services: list[Any] | None = None) -> None:
         self.port = free_port()
-        app = create_app(settings, today=lambda: TODAY, services=services)
+        app = build_app(settings, today=lambda: TODAY, services=services)
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
                                                     lifespan="on"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
@@ -249,10 +250,13 @@ def settings_for(db_url: str, fake: FakeSlack, **extra: Any) -> Settings:
     return Settings(**values)
 
 
-def make_school(engine: Any, admin: str = ADMIN, name: str = "Oak Primary") -> int:
+def make_school(engine: Any, admin: str = ADMIN, name: str = "Oak Primary", team: str | None = TEAM) -> int:
+    """A school, linked to the Slack workspace ``team`` as an admin links it (``sendbot link slack T…``)."""
     with transaction(engine) as session:
         school = create_school(session, name, admin, "primary", TODAY)
         assert school.id is not None
+        if team is not None:
+            link_workspace(session, "slack", team, school.id)
         return school.id
 
 

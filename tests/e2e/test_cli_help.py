@@ -18,6 +18,8 @@ PROMISED = {
     ("migrate",): {"--today"},
     ("run",): {"--today"},
     ("terms", "import"): {"--today"},
+    ("link",): {"--school", "--today"},
+    ("claim-code",): {"--school", "--today"},
 }
 
 

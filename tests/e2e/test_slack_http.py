@@ -1,6 +1,6 @@
 """Slack over real HTTP: signed slash commands, buttons, modals, App Home and events against a fake Slack.
 
-The server is the real app (create_app) served by uvicorn on loopback; Slack's Web API is a local fake
+The server is the real app (bot.server.build_app) served by uvicorn on loopback; Slack's Web API is a local fake
 reached through SLACK_API_URL; every request is signed with the signing secret exactly as Slack signs it.
 """
 
@@ -16,7 +16,20 @@ from sqlmodel import Session, select
 
 from bot.commands import execute
 from bot.config import Settings
-from db.models import AuditLog, Intervention, ParentContact, ParentMeeting, Pupil, School, SlackEvent, Staff
+from bot.services.tenancy import issue_claim_code
+from db.engine import transaction
+from db.models import (
+    AuditLog,
+    ChatWorkspace,
+    ClaimCode,
+    Intervention,
+    ParentContact,
+    ParentMeeting,
+    Pupil,
+    SlackEvent,
+    Staff,
+    StaffIdentity,
+)
 from e2e.slack_support import (
     ADMIN,
     STRANGER,
@@ -91,7 +104,9 @@ def test_signed_pupil_add_is_acknowledged_fast_stored_and_answered_privately(sla
     assert "Added Ava Smith" in text_of(reply["blocks"])
     assert [(p.name, p.year_group, p.school_id) for p in pupils(engine)] == [("Ava Smith", 5, school_id)]
     with Session(engine) as session:
-        assert session.get(School, school_id).slack_team_id == TEAM  # the workspace is now this school
+        # The admin's Slack identity is recorded in its exact case (their handle is the lower-cased id).
+        identity = session.exec(select(StaffIdentity)).one()
+        assert (identity.platform, identity.user_id, identity.school_id) == ("slack", ADMIN, school_id)
     # A change refreshes the person's Home tab.
     published = slack.fake.wait_for("api", "views.publish")[0]
     assert published.data["user_id"] == ADMIN and published.token == "xoxb-test-token"
@@ -165,9 +180,55 @@ def test_another_workspace_is_not_this_school(slack: SlackClient, fake: FakeSlac
         other.close()
 
 
+def test_an_unknown_workspace_is_refused_with_the_way_to_link_it_and_never_bound(
+        db_url: str, engine: Engine, fake: FakeSlack) -> None:
+    # The only school has no workspace yet: before, the first request from any team would have claimed it.
+    school_id = make_school(engine, team=None)
+    server = Server(settings_for(db_url, fake)).start()
+    client = SlackClient(server.url, fake)
+    try:
+        for text in ('pupil add "Ava Smith" year:5', "help", "claim"):
+            _, _, key = client.command(text)
+            reply = reply_to(fake, key)
+            shown = text_of(reply["blocks"])
+            assert reply["response_type"] == "ephemeral" and reply["text"].startswith("Refused:")
+            if text != "claim":
+                # The exact ways an admin links it, with this workspace's own id to copy.
+                assert "isn't connected to a school" in shown
+                assert f"sendbot link slack {TEAM}" in shown and "/sen claim CODE" in shown
+        with Session(engine) as session:
+            assert session.exec(select(ChatWorkspace)).all() == []
+            assert session.exec(select(StaffIdentity)).all() == []
+        assert pupils(engine) == []
+
+        # An admin connects it with the one-time code `sendbot init` printed: once.
+        with transaction(engine) as session:
+            admin = session.exec(select(Staff).where(Staff.school_id == school_id)).one()
+            code = issue_claim_code(session, school_id, admin.id)
+        _, _, key = client.command("claim WRONG-CODE", user=STRANGER)
+        assert "is not one sendbot issued" in text_of(reply_to(fake, key)["blocks"])
+        _, _, key = client.command(f"claim {code.lower()}", user=ADMIN)
+        assert "Connected: this workspace is now Oak Primary" in text_of(reply_to(fake, key)["blocks"])
+        other = SlackClient(server.url, fake, team="T0OTHER01")
+        try:
+            _, _, key = other.command(f"claim {code}", user=STRANGER)
+            assert "has been used already" in text_of(reply_to(fake, key)["blocks"])
+        finally:
+            other.close()
+        add_pupil(client)
+        with Session(engine) as session:
+            assert [(w.external_id, w.school_id, w.linked_how) for w in session.exec(select(ChatWorkspace))] == [
+                (TEAM, school_id, "claim")]
+            code_row = session.exec(select(ClaimCode)).one()
+            assert code not in code_row.code_hash and code_row.used_at is not None
+    finally:
+        client.close()
+        server.stop()
+
+
 def test_with_several_unbound_schools_no_workspace_is_guessed(db_url: str, engine: Engine, fake: FakeSlack) -> None:
-    make_school(engine)
-    make_school(engine, name="Elm Academy")
+    make_school(engine, team=None)
+    make_school(engine, name="Elm Academy", team=None)
     server = Server(settings_for(db_url, fake)).start()
     client = SlackClient(server.url, fake)
     try:
@@ -177,7 +238,7 @@ def test_with_several_unbound_schools_no_workspace_is_guessed(db_url: str, engin
         client.close()
         server.stop()
     with Session(engine) as session:
-        assert session.exec(select(School.slack_team_id)).all() == [None, None]
+        assert session.exec(select(ChatWorkspace)).all() == []
 
 
 # --- signatures ---------------------------------------------------------------------------------------------
@@ -193,7 +254,7 @@ def test_forged_and_replayed_requests_get_401_and_change_nothing(slack: SlackCli
     assert pupils(engine) == []
     assert slack.fake.recorded("respond") == []
     with Session(engine) as session:
-        assert session.exec(select(School.slack_team_id)).one() is None  # not even the workspace was bound
+        assert session.exec(select(StaffIdentity)).all() == []  # not even who was asking was recorded
 
 
 def test_a_tampered_body_fails_the_signature(slack: SlackClient, engine: Engine) -> None:
@@ -315,17 +376,13 @@ def test_an_overflow_choice_runs_its_command(slack: SlackClient, engine: Engine)
 
 def test_reminder_buttons_run_done_and_snooze(slack: SlackClient, engine: Engine, school_id: int) -> None:
     add_pupil(slack)
-    for action_id, command in (("reminder_done", "done 7"), ("reminder_snooze", "snooze 7 +1w")):
-        key, _ = slack.button({"type": "button", "action_id": action_id, "value": "7"})
+    # A reminder's buttons are its Reply.actions (bot.reminders.messages), run like any other button.
+    for index, command in enumerate(("done 7", "snooze 7 +1w", "done seven")):
+        key, _ = slack.button({"type": "button", "action_id": f"sen_run_{index}", "value": f"/sen {command}"})
         reply = reply_to(slack.fake, key)
         expected = execute(engine, school_id, ADMIN.lower(), command, TODAY)
-        assert reply["response_type"] == "ephemeral"
+        assert reply["response_type"] == "ephemeral" and not expected.ok
         assert expected.title in text_of(reply["blocks"])
-    key, _ = slack.button({"type": "button", "action_id": "reminder_open", "value": "424242"})
-    shown = text_of(reply_to(slack.fake, key)["blocks"])
-    assert "no reminder 424242" in shown
-    key, _ = slack.button({"type": "button", "action_id": "reminder_done", "value": "seven"})
-    assert "no reminder number" in text_of(reply_to(slack.fake, key)["blocks"])
 
 
 # --- modals -------------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
 from bot.server import services_for
+from bot.services.tenancy import school_of
 from bot.slack.installations import bot_token_for_team, token_for
 from db.models import Pupil, School, Staff
 from e2e.slack_support import (
@@ -76,7 +77,8 @@ def test_installing_creates_the_workspace_school_with_the_installer_as_admin(db_
             exchange = fake.recorded("api", "oauth.v2.access")
             assert len(exchange) == 1 and exchange[0].data["code"] == "c0de"
             with Session(engine) as session:
-                school = session.exec(select(School).where(School.slack_team_id == NEW_TEAM)).one()
+                school = session.get(School, school_of(session, "slack", NEW_TEAM))
+                assert school is not None
                 admin = session.exec(select(Staff).where(Staff.school_id == school.id)).one()
                 assert (school.name, admin.handle, admin.role) == ("Elm Academy", INSTALLER.lower(), "admin")
             with engine.connect() as connection:

@@ -62,3 +62,16 @@ def test_unexpected_words_and_unclosed_quotes_are_refused_with_the_usage(chat, p
                       "suport start ava today": "Did you mean 'support'"}.items():
         reply = probe.refused_unchanged(chat, "admin", text)
         assert why in reply.as_text(), (text, reply.as_text())
+
+
+def test_a_refusal_names_the_field_it_is_about(chat) -> None:  # type: ignore[no-untyped-def]
+    """Refused/ParseError carry ``field=``: a form (a Slack modal, later an Adaptive Card) shows it there."""
+    chat.ok("admin", 'pupil add "Ava Smith" year:5')
+    assert chat.refused("admin", 'pupil add "Ben Jones" year:15').field == "year"
+    assert chat.refused("admin", 'pupil add "Ben Jones" year:5 dob:31/02/2015').field == "dob"
+    assert chat.refused("admin", "meeting ava 31/02/2026").field == "date"
+    assert chat.refused("admin", 'meeting ava today with:"' + "x" * 300 + '"').field == "with"
+    assert chat.refused("admin", "pupil add").field == "year"  # the required option is checked first
+    assert chat.refused("admin", "pupil add year:5").field == "name"
+    # About the request as a whole, not one field:
+    assert chat.refused("admin", "frobnicate").field is None

@@ -3,11 +3,11 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 from sqlmodel import SQLModel
 
 import db.models  # noqa: F401
-from db.engine import SCHEMA_HEAD, alembic_config, migrate, schema_is_current
+from db.engine import SCHEMA_HEAD, alembic_config, migrate, migrate_to, schema_is_current
 
 
 def test_schema_head_constant_matches_alembic_head() -> None:
@@ -26,3 +26,35 @@ def test_migrate_is_idempotent_and_current(db_url: str, engine: Engine) -> None:
     assert schema_is_current(db_url)
     tables = set(inspect(engine).get_table_names())
     assert {"school", "staff", "pupil", "deadline", "audit_log", "term", "la_decision"} <= tables
+
+
+def test_0005_carries_the_slack_binding_over_and_back(db_url: str, engine: Engine) -> None:
+    """A school bound to a Slack team, with Slack-id handles, keeps both as workspace and identities."""
+    migrate_to(db_url, "0004", down=True)
+    try:
+        with engine.begin() as c:
+            c.execute(text("INSERT INTO school (id, name, zone, phase, settings, slack_team_id, data_version, "
+                           "created_at) VALUES (1, 'Oak', 'Europe/London', 'primary', '{}', 'T0OAK0001', 0, "
+                           ":now), (2, 'Elm', 'Europe/London', 'primary', '{}', NULL, 0, :now)"),
+                      {"now": "2026-03-02 08:00:00"})
+            c.execute(text("INSERT INTO staff (id, school_id, handle, role, active, created_at) VALUES "
+                           "(1, 1, 'u0admin01', 'admin', true, :now), (2, 1, 'alice', 'senco', true, :now), "
+                           "(3, 2, 'u0elm0001', 'admin', true, :now)"), {"now": "2026-03-02 08:00:00"})
+        migrate_to(db_url, "0005_identity")
+        with engine.connect() as c:
+            assert c.execute(text("SELECT platform, external_id, school_id FROM chat_workspace")).all() == [
+                ("slack", "T0OAK0001", 1)]
+            # Exact case again (Slack ids are upper case); a console handle and an unbound school get none.
+            assert c.execute(text("SELECT staff_id, user_id FROM staff_identity")).all() == [(1, "U0ADMIN01")]
+            assert "slack_team_id" not in {col["name"] for col in inspect(c).get_columns("school")}
+        migrate_to(db_url, "0004", down=True)
+        with engine.connect() as c:
+            assert c.execute(text("SELECT id, slack_team_id FROM school ORDER BY id")).all() == [
+                (1, "T0OAK0001"), (2, None)]
+            assert "chat_workspace" not in inspect(c).get_table_names()
+    finally:
+        with engine.begin() as c:
+            c.execute(text("DELETE FROM staff"))
+            c.execute(text("DELETE FROM school"))
+        migrate_to(db_url, "head")
+    assert schema_is_current(db_url)

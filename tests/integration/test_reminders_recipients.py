@@ -5,7 +5,7 @@ import pytest
 from reminders_support import Town
 from sqlalchemy import Engine
 
-from bot.commands.reply import Reply
+from bot.reply import Reply
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from reminders_support import FakeSlack
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from bot.reminders.plan import LOCK_NAMESPACE, plan_all
+from bot.reminders.sweep import LOCK_NAMESPACE, plan_all
 from bot.services.school import create_school
 from db.engine import get_engine, normalise_url, transaction
 

@@ -60,8 +60,11 @@ def test_a_reminder_in_slack_direct_message_with_its_buttons(setup, engine: Engi
     assert call.text.startswith("Reminder: Intervention review — Ava Smith")
     actions = call.blocks[-1]
     assert actions["type"] == "actions"
-    assert [(e["action_id"], e["value"]) for e in actions["elements"]] == [
-        ("reminder_done", str(row.id)), ("reminder_snooze", str(row.id)), ("reminder_open", str(row.id))]
+    # The reply's own actions, as every button is: each runs its command through the one button listener.
+    assert [(e["text"]["text"], e["value"], e.get("style")) for e in actions["elements"]] == [
+        ("Done", f"/sen done {row.id}", "primary"), ("Snooze 1 week", f"/sen snooze {row.id} +1w", None),
+        ("Open", f"/sen pupil show #{row.pupil_id}", None)]
+    assert all(e["action_id"].startswith("sen_run") for e in actions["elements"])
     assert "Ava Smith" in call.body and "CoP 6.48, 6.54" in call.body
     assert row.status == "sent" and row.channel_id == "D" + BOB[1:] and row.message_id and row.attempts == 1
 

@@ -9,7 +9,7 @@ import pytest
 from reminders_support import Town
 from sqlalchemy import Engine
 
-from bot.reminders.plan import plan_all
+from bot.reminders.sweep import plan_all
 
 
 @pytest.fixture

@@ -5,8 +5,10 @@ from datetime import date
 import pytest
 
 from bot.calendar import SchoolCalendar, Term
-from bot.reminders.plan import Candidate, DeadlineView, People, latest_occurrence, occurrences, pick
-from bot.reminders.policy import (
+from bot.reminders.steps import Candidate, DeadlineView, People, latest_occurrence, occurrences, pick
+from bot.rules.citations import KINDS
+from bot.services.errors import Refused
+from bot.services.reminder_policy import (
     DEFAULT_POLICY,
     DEFAULT_STEPS,
     change_policy,
@@ -15,8 +17,6 @@ from bot.reminders.policy import (
     parse_steps,
     policy_for,
 )
-from bot.rules.citations import KINDS
-from bot.services.errors import Refused
 from db.models import Staff
 
 SPRING = SchoolCalendar([Term(date(2026, 1, 5), date(2026, 3, 27), "Spring"),

@@ -2,9 +2,8 @@
 
 from datetime import date
 
-from bot.commands.reply import Action, Item, Reply
-from bot.commands.tokens import tokenize
-from bot.services.reports import DueItem
+from bot.commands.words import tokenize
+from bot.reply import Action, Item, Reply
 from bot.slack import home, modals, render
 from bot.slack.text import command_text, escape
 
@@ -185,19 +184,26 @@ def test_the_meeting_form() -> None:
 # --- the Home tab -------------------------------------------------------------------------------------------
 
 
-def due(kind: str, when: date, status: str = "open", pupil: int | None = 12, detail: str = "") -> DueItem:
-    rule = {"parent_meeting": "CoP 6.65", "intervention_review": "CoP 6.48, 6.54"}.get(kind, "CFA s69")
-    return DueItem(id=7, kind=kind, due=when, duty="school", rule=rule, status=status, pupil_id=pupil,
-                   pupil_name="Ava Smith" if pupil else None, year=5 if pupil else None, staff_id=None, detail=detail)
+def home_reply(items: list[Item], actions: bool = True, *more: str) -> Reply:
+    """What the ``home`` command answers (tests/integration/test_home.py checks the command itself)."""
+    buttons = [Action("Add a pupil", "/sen pupil add"), Action("Log a parent meeting", "/sen meeting"),
+               Action("Add an intervention", "/sen intervention add")] if actions else []
+    return Reply("SEN deadlines", lines=["For Oak Primary, as of Mon 02 Mar 2026. Only you see this.", *more],
+                 items=items, actions=buttons)
+
+
+REVIEW = [Action(f"Reviewed today: {o}", f'/sen intervention review #12 "Lexia reading" today outcome:{o}')
+          for o in ("continue", "stop", "escalate")] + [Action("Open the pupil", "/sen pupil show #12")]
 
 
 def test_home_lists_overdue_then_due_soon_with_the_common_actions() -> None:
-    data = home.HomeData("Oak Primary", "senco", [
-        due("parent_meeting", date(2026, 2, 27), "overdue", detail="Spring 2026"),
-        due("intervention_review", date(2026, 3, 9), detail="Lexia reading"),
-        due("information_report", date(2026, 3, 20), pupil=None),
-    ])
-    view = home.home_view(data, TODAY)
+    view = home.home_view(home_reply([
+        Item("Fri 27 Feb 2026: Termly parent meeting (SEN support) — Ava Smith (Year 5)", "3 days overdue",
+             (Action("Log meeting", "/sen meeting #12 today"),), "Overdue"),
+        Item("Mon 09 Mar 2026: Intervention review — Ava Smith (Year 5)", "in 7 days", tuple(REVIEW),
+             "Due in the next month"),
+        Item("Fri 20 Mar 2026: SEN information report review", "in 18 days", (), "Due in the next month"),
+    ]))
     assert view["type"] == "home"
     blocks = view["blocks"]
     assert blocks[0] == {"type": "header", "text": {"type": "plain_text", "text": "SEN deadlines", "emoji": True}}
@@ -217,12 +223,12 @@ def test_home_lists_overdue_then_due_soon_with_the_common_actions() -> None:
 
 
 def test_home_for_a_leader_and_when_nothing_is_due() -> None:
-    view = home.home_view(home.HomeData("Oak Primary", "leader", [due("parent_meeting", date(2026, 3, 20))]), TODAY)
-    assert [e["action_id"] for e in view["blocks"][2]["elements"]] == ["sen_home_refresh"]
-    assert "accessory" not in view["blocks"][-1]  # leaders read deadlines, not pupil records
-    empty = home.home_view(home.HomeData("Oak Primary", "teacher", []), TODAY)
-    assert empty["blocks"][-1] == mrkdwn_section("Nothing overdue and nothing due in the next month. :tada:")
-    assert "your pupils and you" in empty["blocks"][1]["elements"][0]["text"]
-    many = home.home_view(home.HomeData("Oak", "senco", [due("parent_meeting", TODAY)] * 95), TODAY)
+    leader = home.home_view(home_reply([Item("Fri 20 Mar 2026: Termly parent meeting", "", (), "Due")], False))
+    assert [e["action_id"] for e in leader["blocks"][2]["elements"]] == ["sen_home_refresh"]
+    assert "accessory" not in leader["blocks"][-1]
+    empty = home.home_view(home_reply([], True, "Nothing overdue and nothing due in the next month. 🎉"))
+    assert empty["blocks"][-1] == mrkdwn_section("Nothing overdue and nothing due in the next month. 🎉")
+    many = home.home_view(home_reply([Item("x", "y", (), "Overdue")] * 80, True, "…and 15 more: type /sen due "
+                                     "month to see them all."))
     assert len(many["blocks"]) <= render.VIEW_BLOCKS
     assert "15 more" in many["blocks"][-1]["elements"][0]["text"]

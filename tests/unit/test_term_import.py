@@ -8,7 +8,7 @@ import icalendar
 import pytest
 
 from bot.calendar import Term
-from bot.commands.tokens import ParseError
+from bot.dates import ParseError
 from bot.term_import import read_terms_file
 
 

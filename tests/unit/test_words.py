@@ -1,18 +1,11 @@
-"""The words of the command language: tokenizer, dates and staff references (COMMANDS.md, "Words")."""
+"""The words of the command language (bot.commands.words) and the dates (bot.dates): COMMANDS.md, "Words"."""
 
 from datetime import date
 
 import pytest
 
-from bot.commands.tokens import (
-    ParseError,
-    Token,
-    parse_absolute_date,
-    parse_date,
-    parse_staff_ref,
-    take_date,
-    tokenize,
-)
+from bot.commands.words import Token, parse_staff_ref, take_date, tokenize
+from bot.dates import ParseError, parse_absolute_date, parse_date
 
 TODAY = date(2026, 3, 2)  # a Monday
 
@@ -554,3 +547,15 @@ class TestParseStaffRef:
     def test_broken_mention_refused(self) -> None:
         with pytest.raises(ParseError, match="can't read <@> as a person"):
             parse_staff_ref("<@>")
+
+
+def test_the_canonical_mention_token_carries_any_surfaces_id() -> None:
+    """bot.surface.mention is what every adapter rewrites its mentions into (Teams ids hold a colon)."""
+    from bot.surface import in_prefix, mention
+
+    token = mention("29:1AbCdEf", "Sue Jones")
+    assert token == "<@29:1AbCdEf|Sue Jones>"
+    assert [t.text for t in tokenize(f"staff add {token} role:senco")] == ["staff", "add", token, "senco"]
+    assert parse_staff_ref(token) == ("29:1AbCdEf", "Sue Jones")  # exact case kept
+    assert in_prefix("Type /sen help, or /sen due week.", "@sendbot") == "Type @sendbot help, or @sendbot due week."
+    assert in_prefix("see docs/sen reminders", "@sendbot") == "see docs/sen reminders"

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from sqlmodel import Session, col, select
 
 from bot.services.access import Actor
+from bot.services.audit import audit
 from bot.services.errors import Refused
 from db import models as m
 
@@ -71,8 +72,6 @@ def _issue(session: Session, actor: Actor, scope: str) -> Issued:
 
 def issue(session: Session, actor: Actor, scope: str) -> Issued:
     """A new link for the asker. Refused if they already have one for this scope: it cannot be shown again."""
-    from bot.services.school import audit
-
     _require_scope(actor, scope)
     existing = active_tokens(session, actor.staff_id, scope)
     if existing:
@@ -88,8 +87,6 @@ def issue(session: Session, actor: Actor, scope: str) -> Issued:
 
 def rotate(session: Session, actor: Actor, scope: str | None) -> list[Issued]:
     """Replace the asker's link (of one scope, or all they have): the old link stops working at once."""
-    from bot.services.school import audit
-
     if scope is not None:
         _require_scope(actor, scope)
     old = active_tokens(session, actor.staff_id, scope)

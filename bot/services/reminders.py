@@ -1,4 +1,4 @@
-"""``/sen done <reminder>`` and ``/sen snooze <reminder> +1w``: what the reminder buttons do, in text.
+"""``/sen done <reminder>`` and ``/sen snooze <reminder> +1w``: the use cases behind the reminder buttons.
 
 Done records nothing by itself where the law wants a fact with a date (a meeting held, a decision sent): it
 answers with the command that records it, ready to run. For act-by dates with nothing to record (review
@@ -11,19 +11,24 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, col, select, update
 
-from bot.commands.context import day, initials
-from bot.commands.reply import Action, Reply
-from bot.rules.citations import ACT_BY_ONLY, KINDS
+from bot.reply import Action, Reply, day, initials
+from bot.rules.citations import ACT_BY_ONLY, KINDS, how_to_record
 from bot.services.access import Actor
+from bot.services.audit import audit
 from bot.services.deadlines import school_calendar
 from bot.services.errors import Refused
-from bot.services.school import audit
 from db import models as m
-
-from .plan import forget_plan
 
 _DURATION = re.compile(r"\+?([0-9]{1,3}) ?(d|days?|w|wks?|weeks?)", re.ASCII | re.IGNORECASE)
 MAX_SNOOZE_DAYS = 56
+
+
+def forget_plan(session: Session, school_id: int) -> None:
+    """Make the next planning run look again (after a snooze, say), keeping when planning began."""
+    row = session.get(m.ReminderSweep, school_id)
+    if row is not None:
+        row.fingerprint = ""
+        session.add(row)
 
 
 def find_reminder(session: Session, actor: Actor, ref: str) -> m.Reminder:
@@ -85,27 +90,9 @@ def _not_a_deadline(row: m.Reminder) -> None:
                       "open.")
 
 
-# Commands that record what closes each kind of deadline, ready to run (the date may need changing).
 def _recording_commands(kind: str, pupil_id: int | None, detail: str, senco: str | None) -> list[Action]:
-    p = f"#{pupil_id}"
-    options: dict[str, list[tuple[str, str]]] = {
-        "parent_meeting": [("Log the meeting", f"/sen meeting {p} today")],
-        "intervention_review": [("Record the review", f'/sen intervention review {p} "{detail}" today '
-                                                      "outcome:continue")],
-        "annual_review": [("Record the review meeting", f"/sen ehcp reviewed {p} today")],
-        "phase_transfer_review": [("Plan amended", f"/sen decision {p} today plan-amended"),
-                                  ("No amendments", f"/sen decision {p} today no-amend")],
-        "assessment_decision": [("LA will assess", f"/sen assessment decided {p} today assess"),
-                                ("LA refused", f"/sen assessment decided {p} today refuse")],
-        "final_plan": [("Plan issued", f"/sen ehcp issued {p} today")],
-        "review_decision": [("No amendments", f"/sen decision {p} today no-amend"),
-                            ("Amendments proposed", f"/sen decision {p} today amend-proposed")],
-        "amended_plan": [("Amended plan issued", f"/sen decision {p} today plan-amended")],
-        "appeal_deadline": [("Appeal lodged", f"/sen appeal lodged {p} today")],
-        "senco_qualification": [("Qualified", f"/sen senco qualified @{senco or '<senco>'} today award:npq")],
-        "information_report": [("Report published", "/sen settings info-report:today")],
-    }
-    return [Action(label, command) for label, command in options.get(kind, [])]
+    """What records each kind (``rules.how_to_record``, the one definition), as actions."""
+    return [Action(label, command) for label, command in how_to_record(kind, pupil_id, detail, senco)]
 
 
 def done(session: Session, actor: Actor, ref: str, today: date) -> Reply:
