@@ -19,10 +19,11 @@ if TYPE_CHECKING:
 
 def routes_for(settings: Settings) -> list[Routes]:
     """The surfaces served over HTTP: iCal feeds always; Slack when configured (it decides itself)."""
+    from bot.dashboard.http import routes as dashboard_routes
     from bot.feeds.http import routes as feed_routes
     from bot.slack.app import routes as slack_routes
 
-    return [feed_routes, slack_routes]
+    return [feed_routes, slack_routes, dashboard_routes]
 
 
 def build_app(settings: Settings | None = None, *, today: Callable[[], date] | None = None,

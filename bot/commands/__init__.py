@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from bot.commands import pupils, school, sen
+from bot.commands import dashboard, pupils, school, sen
 from bot.commands.context import Ctx
 from bot.commands.grammar import Arg, Command, Grammar
 from bot.commands.words import ParseError
@@ -44,6 +44,7 @@ GRAMMAR = Grammar([
     *pupils.COMMANDS,
     *sen.COMMANDS,
     *school.COMMANDS,
+    *dashboard.COMMANDS,
 ])
 
 

@@ -3,12 +3,12 @@
 Claiming is ``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL, so replicas never claim the same row, then a
 guarded ``UPDATE … WHERE status = 'pending'`` (which is also what keeps two SQLite processes apart). A claim
 is a lease: a replica that dies holding rows leaves them "sending"; after ``lease`` any replica takes them
-back. The one duplicate this allows: a replica that crashed after Slack accepted a message and before it
+back. The one duplicate this allows: a replica that crashed after a surface accepted a message and before it
 recorded the message id. That window is one batch, one send long.
 
-Failures: a transient one (Slack 429 or 5xx, a network error) is retried with exponential backoff (never
-sooner than Slack's ``Retry-After``); after ``max_attempts`` tries, or at once for a permanent one (an
-unknown channel, a member of staff with no Slack id), the row is parked with the reason for admins
+Failures: a transient one (a 429 or 5xx from the surface, a network error) is retried with exponential backoff
+(never sooner than its ``Retry-After``); after ``max_attempts`` tries, or at once for a permanent one (an
+unknown channel, a member of staff the surface can't reach), the row is parked with the reason for admins
 (``sendbot outbox``).
 """
 
