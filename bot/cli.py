@@ -325,7 +325,7 @@ def run(
         settings = get_settings()
         try:
             encryption = KEYRING.startup()  # refuses to start in production without a key
-        except KeyMissing as e:
+        except (KeyMissing, ValueError) as e:  # ValueError: a value that is not a Fernet key, named by position
             raise CliError(str(e)) from None
         fixed = _today(today) if today else None
         engine = _engine()
