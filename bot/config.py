@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     mode: str = "development"
     # One Fernet key, or several separated by commas (the first encrypts; all decrypt): bot/security/crypto.py
     encryption_key: str | None = None
+    # Abuse limits (issue 11), per process (bot/ratelimit.py): chat commands per person, feed requests per link.
+    commands_per_minute: int = Field(default=30, ge=1)
+    feed_requests_per_minute: int = Field(default=30, ge=1)
 
     # Slack. HTTP mode: bot token + signing secret. Socket Mode: add an app-level token. Many workspaces
     # (OAuth): client id + secret (+ signing secret). SLACK_API_URL points the Web API client elsewhere

@@ -19,6 +19,7 @@ from bot.commands import dashboard, pupils, school, sen
 from bot.commands.context import Ctx
 from bot.commands.grammar import Arg, Command, Grammar
 from bot.commands.words import ParseError
+from bot.ratelimit import RateLimit
 from bot.reply import Action, Item, Reply
 from bot.services import tenancy
 from bot.services.errors import Refused
@@ -80,12 +81,19 @@ def execute(engine: Engine, school_id: int, handle: str, text: str, today: date)
 CLAIM = "claim"
 
 
-def answer(engine: Engine, asker: Asker, text: str, today: date) -> Reply:
+def answer(engine: Engine, asker: Asker, text: str, today: date, limit: RateLimit | None = None) -> Reply:
     """Run one command for a person on a chat surface: identify them, then :func:`execute`.
 
     An unknown workspace is refused with the exact ways to link it (never bound by its own request), except
-    for ``claim CODE``: an admin connecting it with the one-time code ``sendbot init`` printed.
+    for ``claim CODE``: an admin connecting it with the one-time code ``sendbot init`` printed. With ``limit``,
+    a person who sends more commands than it allows is asked to wait, before anything is read or changed.
     """
+    who = (asker.platform, asker.workspace, asker.user_id)
+    if limit is not None and not limit.allow(who):
+        wait = limit.retry_after(who)
+        return Reply.refused(f"That's a lot of commands in a short time: you can send up to {limit.limit} a "
+                             f"minute. Please wait about {wait} second{'s' if wait != 1 else ''} and try again; "
+                             "nothing was changed.")
     words = text.split()
     claiming = bool(words) and words[0].lower() == CLAIM
     try:

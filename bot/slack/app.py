@@ -100,7 +100,8 @@ class SlackBot:
     def run(self, team_id: str | None, user_id: str | None, text: str) -> Reply:
         """Run one command as this Slack user: the core identifies them (bot.services.tenancy)."""
         self.state.count("slack_commands")
-        return answer(self.state.engine, self.asker(team_id, user_id), text, self.state.today())
+        return answer(self.state.engine, self.asker(team_id, user_id), text, self.state.today(),
+                      limit=self.state.command_limit)
 
     def caller(self, team_id: str | None, user_id: str | None) -> tenancy.Caller | Reply:
         """Who this is (school and staff handle), or the refusal saying why nobody can act here."""
