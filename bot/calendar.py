@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
-import holidays
 from dateutil.easter import easter as easter_sunday
 
 
@@ -28,9 +27,33 @@ class Term:
         return self.start <= (end or date.max) and self.end >= start
 
 
+@lru_cache(maxsize=1)
+def _united_kingdom() -> type:
+    """``holidays``' UnitedKingdom class, without the other 250 countries.
+
+    ``holidays.countries/__init__.py`` imports every country (about 8 MB and 0.3 s) before any one of them
+    can load. Registering that package without running its ``__init__`` (its modules are found by path as
+    usual) loads the UK's module alone: 1 MB. Only when nothing imported the package yet.
+    """
+    import importlib
+    import importlib.util
+    import sys
+    import types
+
+    import holidays  # noqa: F401  (the parent package, as usual)
+
+    if "holidays.countries" not in sys.modules:
+        spec = importlib.util.find_spec("holidays.countries")
+        if spec is not None and spec.submodule_search_locations is not None:
+            package = types.ModuleType("holidays.countries")
+            package.__spec__, package.__path__ = spec, list(spec.submodule_search_locations)
+            sys.modules["holidays.countries"] = package
+    return importlib.import_module("holidays.countries.united_kingdom").UnitedKingdom
+
+
 @lru_cache(maxsize=64)
 def _bank_holidays(year: int) -> frozenset[date]:
-    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year).keys())
+    return frozenset(_united_kingdom()(subdiv="ENG", years=year).keys())
 
 
 def is_bank_holiday(d: date) -> bool:
@@ -60,6 +83,10 @@ class SchoolCalendar:
 
     def __init__(self, terms: Iterable[Term] = ()) -> None:
         self.terms: tuple[Term, ...] = tuple(sorted(terms))
+        self._last_end = max((t.end for t in self.terms), default=None)
+        # Memoised per calendar (the sweep asks about the same few hundred days for thousands of deadlines).
+        self._school_day: dict[date, bool] = {}
+        self._next: dict[tuple[date, bool], date] = {}
 
     def term_containing(self, d: date) -> Term | None:
         for term in self.terms:
@@ -69,15 +96,26 @@ class SchoolCalendar:
 
     def is_school_day(self, d: date) -> bool:
         """A working day inside a term. With no terms known, every working day counts."""
-        if not is_working_day(d):
-            return False
-        return not self.terms or self.term_containing(d) is not None
+        known = self._school_day.get(d)
+        if known is None:
+            known = is_working_day(d) and (not self.terms or self.term_containing(d) is not None)
+            self._school_day[d] = known
+        return known
 
     def next_school_day(self, d: date, *, inclusive: bool = True) -> date:
         """``d`` if it is a school day (when ``inclusive``), else the next; gives up after two years."""
+        key = (d, inclusive)
+        found = self._next.get(key)
+        if found is None:
+            found = self._next[key] = self._next_school_day(d, inclusive)
+        return found
+
+    def _next_school_day(self, d: date, inclusive: bool) -> date:
         if not inclusive:
             d += timedelta(days=1)
         limit = d + timedelta(days=731)
+        if self._last_end is not None and d > self._last_end:
+            return next_working_day(limit)  # past the last known term no day is a school day: skip the walk
         while not self.is_school_day(d):
             d += timedelta(days=1)
             if d > limit:

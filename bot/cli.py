@@ -2,25 +2,41 @@
 
 import getpass
 import json
-import logging
 import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import typer
 
-from bot.config import get_settings
+if TYPE_CHECKING:
+    from bot.config import Settings
+
+
+def get_settings() -> "Settings":
+    """The settings, imported on first use: ``sendbot --help`` must not pay for pydantic-settings."""
+    from bot.config import get_settings as settings
+
+    return settings()
+
 
 app = typer.Typer(
     help="sendbot: SEN support logging and statutory deadline reminders for schools in England.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain click help: rich's help formatter (and markdown-it under it) is most of the start-up time.
+    rich_markup_mode=None,
 )
-terms_app = typer.Typer(help="Import the school's term dates.", no_args_is_help=True)
+terms_app = typer.Typer(help="Import the school's term dates.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(terms_app, name="terms")
+import_app = typer.Typer(help="Import the SEN register or the staff list from an MIS export (CSV).",
+                         no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(import_app, name="import")
+sync_app = typer.Typer(help="Bring the register in line with the school's MIS.", no_args_is_help=True,
+                       rich_markup_mode=None)
+app.add_typer(sync_app, name="sync")
 
 TodayOpt = Annotated[
     str | None,
@@ -54,10 +70,18 @@ def _url() -> str:
     return get_settings().database_url
 
 
-def _engine():  # type: ignore[no-untyped-def]
+def _engine(create: bool = False):  # type: ignore[no-untyped-def]
+    """The configured database, upgraded if its schema is old. Only ``create`` (init, run, migrate) may make a
+    new one: elsewhere a missing database is an error that says which one was looked for."""
+    from bot.ops import OpsError, check_database_exists
     from db.engine import get_engine, migrate, schema_is_current
 
     url = _url()
+    if not create:
+        try:
+            check_database_exists(url)
+        except OpsError as e:  # missing, or unreachable: either way one line that says which database
+            raise CliError(str(e)) from None
     try:
         if not schema_is_current(url):
             migrate(url)
@@ -119,7 +143,9 @@ def _run(fn):  # type: ignore[no-untyped-def]
 
 @app.callback()
 def _setup() -> None:
-    logging.basicConfig(level=get_settings().log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    from bot.logs import setup_logging
+
+    setup_logging(get_settings())
 
 
 @app.command()
@@ -137,7 +163,7 @@ def init(
         from db.engine import transaction
 
         day = _today(today)
-        engine = _engine()
+        engine = _engine(create=True)
         with transaction(engine) as session:
             s = create_school(session, school, admin, phase.lower(), day)
             name, sid = s.name, s.id
@@ -312,35 +338,49 @@ def run(
 ) -> None:
     """Start sendbot: the web server (Slack, feeds, health) and the scheduler.
 
-    With an empty database it first creates a school called "My School" with you as its admin, so it
-    starts with no configuration at all.
+    With an empty database and no chat platform configured it first creates a school called "My School"
+    with you as its admin, so a trial needs no configuration. With Slack or Teams configured it never
+    invents an admin: it prints how to make the first one.
     """
 
     def go() -> None:
+        import os
+
         import uvicorn
 
         from bot.security.crypto import KEYRING, KeyMissing
         from bot.server import build_app, connection_help, services_for
 
+        # --host/--port become settings, so everything (feed links, Slack's URLs) agrees with them.
+        for name, value in (("SENDBOT_HOST", host), ("SENDBOT_PORT", port)):
+            if value is not None:
+                os.environ[name] = str(value)
+        from bot.config import get_settings as cached_settings
+
+        cached_settings.cache_clear()
         settings = get_settings()
         try:
             encryption = KEYRING.startup()  # refuses to start in production without a key
         except (KeyMissing, ValueError) as e:  # ValueError: a value that is not a Fernet key, named by position
             raise CliError(str(e)) from None
         fixed = _today(today) if today else None
-        engine = _engine()
-        _ensure_a_school(engine, fixed or _real_today())
+        engine = _engine(create=True)
+        _ensure_a_school(engine, fixed or _real_today(), settings.chat_configured)
         app_ = build_app(settings, today=(lambda: fixed) if fixed else None, services=services_for(settings))
-        h, p = host or settings.host, port or settings.port
-        typer.echo(f"sendbot is listening on http://{h}:{p} (health: /healthz). Ctrl-C stops it.")
+        h, p = settings.host, settings.port
+        typer.echo(f"sendbot is listening on http://{h}:{p} (health: /healthz, ready: /readyz). "
+                   "Ctrl-C stops it.")
         for line in [*encryption, *connection_help(settings)]:
             typer.echo(line)
-        uvicorn.run(app_, host=h, port=p, log_level="warning")
+        # uvicorn stops on SIGTERM/SIGINT: it finishes requests in flight, then the app's services stop
+        # (the scheduler lets a delivery batch finish and releases its claims).
+        uvicorn.run(app_, host=h, port=p, log_level="warning", log_config=None,  # our handlers (JSON or text)
+                    timeout_graceful_shutdown=30)
 
     _run(go)
 
 
-def _ensure_a_school(engine, day: date) -> None:  # type: ignore[no-untyped-def]
+def _ensure_a_school(engine, day: date, chat_configured: bool) -> None:  # type: ignore[no-untyped-def]
     from sqlmodel import Session, select
 
     from bot.services.school import create_school
@@ -350,6 +390,14 @@ def _ensure_a_school(engine, day: date) -> None:  # type: ignore[no-untyped-def]
     with Session(engine) as session:
         if session.exec(select(School)).first() is not None:
             return
+    if chat_configured:
+        # Inventing an admin here would give the school to whoever runs the server, not the SENCO.
+        typer.echo(f"No school yet in {_safe(_url())}. Make the first one, with its first admin (in Slack: "
+                   "their member ID, Profile > More > Copy member ID), with the same settings as this server:")
+        typer.echo('  sendbot init --school "Oak Primary" --admin U0123ABC45 --phase primary')
+        typer.echo("It prints a one-time code that connects the workspace (/sen claim CODE); or link it here with "
+                   "sendbot link slack <workspace id>. Until then chat says how to get set up (docs/admin.md).")
+        return
     me = _local_handle()
     with transaction(engine) as session:
         create_school(session, "My School", me, "primary", day)
@@ -547,6 +595,307 @@ def _register_security() -> None:
 
 
 _register_security()
+# --- operating it (issue 14): doctor, backup, restore, copy ---------------------------------------------------
+
+
+@app.command()
+def doctor(
+    offline: Annotated[bool, typer.Option("--offline", help="Skip checks that call out (the public address).")]
+    = False,
+    today: TodayOpt = None,
+) -> None:
+    """Check the set-up: configuration, database, migrations, Slack, Teams, public address, clock, term dates.
+
+    Each problem comes with what to do about it. Exit 1 if any check failed.
+    """
+
+    def go() -> int:
+        from bot.doctor import run_checks
+        from bot.slack.health import auth_test
+
+        checks = run_checks(get_settings(), _today(today), public=not offline, slack_auth=auth_test)
+        marks = {"ok": "ok  ", "warn": "WARN", "fail": "FAIL", "skip": "-   "}
+        for c in checks:
+            typer.echo(f"{marks[c.status]} {c.name}: {c.detail}")
+            if c.fix and c.status != "ok":
+                typer.echo(f"     fix: {c.fix}")
+        failed = sum(c.failed for c in checks)
+        typer.echo("All good." if not failed else f"{failed} check{'s' if failed != 1 else ''} failed.")
+        return 1 if failed else 0
+
+    raise typer.Exit(_run(go))
+
+
+def _ops(fn):  # type: ignore[no-untyped-def]
+    from bot.ops import OpsError
+
+    def go():  # type: ignore[no-untyped-def]
+        try:
+            return fn()
+        except OpsError as e:
+            raise CliError(str(e)) from None
+
+    return _run(go)
+
+
+@app.command()
+def backup(
+    file: Annotated[Path, typer.Argument(help="Where to write the backup (a new file).", dir_okay=False)],
+    today: TodayOpt = None,
+) -> None:
+    """Back up the database to FILE (SQLite: a consistent copy while sendbot runs; PostgreSQL: pg_dump)."""
+
+    def go() -> None:
+        from bot.ops import backup as do_backup
+
+        _today(today)
+        kind = do_backup(_url(), file)
+        typer.echo(f"Backed up {_safe(_url())} to {file} ({kind}). It holds pupil data: keep it as safe as the "
+                   "database. Restore with: sendbot restore FILE")
+
+    _ops(go)
+
+
+@app.command()
+def restore(
+    file: Annotated[Path, typer.Argument(help="A file made by sendbot backup.", dir_okay=False)],
+    replace: Annotated[bool, typer.Option("--replace", help="Replace a database that already holds a school.")]
+    = False,
+    today: TodayOpt = None,
+) -> None:
+    """Restore the database from FILE (made by sendbot backup), then upgrade its schema if it is older.
+
+    Stop sendbot run first; restart it afterwards.
+    """
+
+    def go() -> None:
+        from bot.ops import restore as do_restore
+
+        _today(today)
+        do_restore(_url(), file, replace=replace)
+        typer.echo(f"Restored {file} into {_safe(_url())}; the schema is up to date.")
+
+    _ops(go)
+
+
+@app.command()
+def copy(
+    to: Annotated[str, typer.Option("--to", help="The new, empty database's URL, e.g. "
+                                                 "postgresql+psycopg://sendbot@127.0.0.1:5432/sendbot.")],
+    today: TodayOpt = None,
+) -> None:
+    """Copy everything from the configured database into another one (SQLite to PostgreSQL, say).
+
+    Stop sendbot run first; then point SENDBOT_DATABASE_URL at the new database and start it again.
+    """
+
+    def go() -> None:
+        from bot.ops import copy_database, safe_url
+
+        _today(today)
+        copied = copy_database(_url(), to)
+        rows = sum(copied.values())
+        typer.echo(f"Copied {rows} rows in {len(copied)} tables from {_safe(_url())} to {safe_url(to)}.")
+        typer.echo(f"Next: set SENDBOT_DATABASE_URL={safe_url(to)} (with its password) and restart sendbot.")
+
+    _ops(go)
+
+
+# --- the SEN register from the school's MIS (bot/register; docs/onboarding.md) --------------------------------
+
+FileArg = Annotated[Path, typer.Argument(help="The CSV file exported from the MIS.", exists=True, dir_okay=False,
+                                         readable=True)]
+
+
+def _read(file: Path) -> str:
+    raw = file.read_bytes()
+    for encoding in ("utf-8-sig", "cp1252"):  # Excel on Windows saves CSV as cp1252 unless told otherwise
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise CliError(f"{file} is not a text file: export the register as CSV.")
+
+
+def _mapping(pairs: list[str] | None) -> dict[str, str]:
+    from bot.register.headers import FIELDS
+
+    out: dict[str, str] = {}
+    for pair in pairs or []:
+        column, sep, fieldname = pair.rpartition("=")
+        if not sep or not column.strip() or fieldname.strip() not in FIELDS:
+            raise CliError(f"--map takes COLUMN=FIELD, where FIELD is one of {', '.join(FIELDS)}; '{pair}' isn't.")
+        out[column.strip()] = fieldname.strip()
+    return out
+
+
+def _echo_list(title: str, items: list[str], limit: int = 50) -> None:
+    if not items:
+        return
+    typer.echo(f"{title} ({len(items)}):")
+    for item in items[:limit]:
+        typer.echo(f"  {item}")
+    if len(items) > limit:
+        typer.echo(f"  … and {len(items) - limit} more")
+
+
+@import_app.command("register")
+def import_register(
+    file: FileArg,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would change, and change nothing.")] = False,
+    archive_missing: Annotated[bool, typer.Option("--archive-missing", help="Archive pupils on sendbot's register "
+                                                                            "who are not in the file.")] = False,
+    map_: Annotated[list[str] | None, typer.Option("--map", help="COLUMN=FIELD for a column sendbot does not "
+                                                                 "recognise, e.g. --map \"Stage=provision\".")] = None,
+    today: TodayOpt = None,
+    school: SchoolOpt = None,
+) -> None:
+    """Import the SEN register from an MIS export: pupils, year, groups, census codes, support and plan dates."""
+    def go() -> None:
+        from sqlmodel import Session
+
+        from bot.register.csv_import import apply_register, operator, read_register
+
+        day = _today(today)
+        rows, errors = read_register(_read(file), _mapping(map_))
+        if errors:
+            _echo_list("Rows that could not be read", [str(e) for e in errors])
+            raise CliError(f"{len(errors)} row{'s' if len(errors) != 1 else ''} could not be read, so nothing was "
+                           "imported: fix them in the MIS or the file and run the import again.")
+        engine = _engine()
+        sid = _school_id(engine, school)
+        with Session(engine, expire_on_commit=False) as session:
+            try:
+                report = apply_register(session, operator(session, sid), rows, day, archive_missing=archive_missing)
+            except BaseException:
+                session.rollback()
+                raise
+            if dry_run:
+                session.rollback()
+            else:
+                session.commit()
+        verb = "Would add" if dry_run else "Added"
+        typer.echo(f"{'Dry run: nothing was changed. ' if dry_run else ''}{len(rows)} rows read.")
+        _echo_list(f"{verb} pupils", report.added)
+        _echo_list("Would update" if dry_run else "Updated", report.updated)
+        _echo_list("Would record" if dry_run else "Recorded", report.facts)
+        _echo_list("Different in the file (sendbot's record kept; change it with a command if the file is right)",
+                   report.differences)
+        _echo_list("Warnings", report.warnings)
+        if report.archived:
+            _echo_list("Would archive" if dry_run else "Archived (not in the file)", report.archived)
+        elif report.missing:
+            _echo_list("On sendbot's register but not in the file (archive them with --archive-missing)",
+                       report.missing)
+        if report.skipped:
+            typer.echo(f"{report.skipped} row{'s' if report.skipped != 1 else ''} with no SEN (N) and no record in "
+                       "sendbot skipped.")
+        if not report.changed:
+            typer.echo(f"Nothing {'would change' if dry_run else 'changed'}: the register already matches the file "
+                       f"({report.unchanged} pupils).")
+
+    _run(go)
+
+
+@import_app.command("staff")
+def import_staff(
+    file: FileArg,
+    today: TodayOpt = None,
+    school: SchoolOpt = None,
+) -> None:
+    """Import the staff list (name, email, role, class) and match each person to their chat user by e-mail."""
+    def go() -> None:
+        from bot.config import get_settings
+        from bot.register.csv_import import operator
+        from bot.register.directory import DirectoryError
+        from bot.register.staff_import import apply_staff, read_staff
+        from bot.slack.directory import slack_lookup
+        from db.engine import transaction
+
+        _today(today)
+        rows, errors = read_staff(_read(file))
+        if errors:
+            _echo_list("Rows that could not be read", [str(e) for e in errors])
+            raise CliError(f"{len(errors)} row{'s' if len(errors) != 1 else ''} could not be read, so nothing was "
+                           "imported.")
+        settings = get_settings()
+        engine = _engine()
+        sid = _school_id(engine, school)
+        emails = [r.email for r in rows]
+        found: dict[str, str | None] = dict.fromkeys(emails)
+        asked = []
+        try:
+            if settings.slack_configured:
+                from bot.slack.notify import default_token_for
+
+                token = default_token_for(settings)(sid)  # SLACK_BOT_TOKEN, or the school's installation
+                if token:
+                    asked.append("Slack")
+                    found.update({k: v for k, v in slack_lookup(settings, emails, token).items() if v})
+            if settings.graph_configured:
+                from bot.teams.directory import graph_lookup
+
+                asked.append("Microsoft 365")
+                missing = [e for e in emails if not found[e]]
+                found.update({k: v for k, v in graph_lookup(settings, missing).items() if v})
+        except DirectoryError as e:
+            raise CliError(f"{e} Nothing was imported.") from None
+        with transaction(engine) as session:
+            report = apply_staff(session, operator(session, sid), rows, found)
+        typer.echo(f"{len(rows)} staff read.")
+        _echo_list("Added", report.added)
+        _echo_list("Updated", report.updated)
+        if not asked:
+            typer.echo("No chat platform is configured, so no one was matched to a chat user: they can use the "
+                       "console handles shown, or be matched after Slack or Teams is set up (run this again).")
+        else:
+            _echo_list(f"No {' or '.join(asked)} user has these e-mails (add them by mention: /sen staff add "
+                       "@Name role:…)", report.unmatched)
+        if not (report.added or report.updated):
+            typer.echo(f"Nothing changed: the staff list already matches the file ({report.unchanged} staff).")
+
+    _run(go)
+
+
+@sync_app.command("wonde")
+def sync_wonde(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would change, and change nothing.")] = False,
+    today: TodayOpt = None,
+    school: SchoolOpt = None,
+) -> None:
+    """Bring the register in line with the MIS through Wonde (WONDE_TOKEN, WONDE_SCHOOL_ID): SEN pupils, their
+    groups and census codes, and the classes staff teach. Facts recorded in sendbot are never overwritten."""
+    def go() -> None:
+        from bot.config import get_settings
+        from bot.register.wonde import WondeError, run_sync
+
+        settings = get_settings()
+        if not settings.wonde_configured:
+            raise CliError("Wonde is not set up: set WONDE_TOKEN and WONDE_SCHOOL_ID (the school approves sendbot "
+                           "in Wonde first).")
+        day = _today(today)
+        engine = _engine()
+        sid = _school_id(engine, school)
+        try:
+            result = run_sync(engine, settings, sid, day, dry_run=dry_run)
+        except WondeError as e:
+            raise CliError(f"{e} Nothing was changed.") from None
+        report = result.report
+        typer.echo(f"{'Dry run: nothing was changed. ' if dry_run else ''}Read {result.students} students and "
+                   f"{result.employees} employees from Wonde"
+                   + (f" (waited {result.waited} time{'s' if result.waited != 1 else ''} when Wonde asked us to "
+                      "slow down)." if result.waited else "."))
+        _echo_list("Would add pupils" if dry_run else "Added pupils", report.added)
+        _echo_list("Would update" if dry_run else "Updated", report.updated + result.staff_changes)
+        _echo_list("Would record" if dry_run else "Recorded", report.facts)
+        _echo_list("Different in the MIS (sendbot's record kept; change it with a command if the MIS is right)",
+                   report.differences)
+        _echo_list("Not read", result.skipped + report.warnings)
+        _echo_list("On sendbot's register but not in the MIS", report.missing)
+        if not (report.changed or result.staff_changes):
+            typer.echo("Nothing changed: the register already matches the MIS.")
+
+    _run(go)
 
 
 def main() -> None:

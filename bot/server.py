@@ -20,10 +20,13 @@ if TYPE_CHECKING:
 def routes_for(settings: Settings) -> list[Routes]:
     """The surfaces served over HTTP: iCal feeds always; Slack when configured (it decides itself)."""
     from bot.dashboard.http import routes as dashboard_routes
+    from bot.doctor import readiness_routes
     from bot.feeds.http import routes as feed_routes
     from bot.slack.app import routes as slack_routes
+    from bot.slack.health import auth_test
 
-    return [feed_routes, slack_routes, dashboard_routes]
+    # /readyz checks each configured surface's credentials (Slack's auth.test).
+    return [feed_routes, slack_routes, dashboard_routes, readiness_routes(auth_test)]
 
 
 def build_app(settings: Settings | None = None, *, today: Callable[[], date] | None = None,
@@ -77,6 +80,10 @@ def services_for(settings: Settings) -> list[Service]:
         from bot.slack.app import socket_mode_service
 
         services.append(socket_mode_service)
+    if settings.wonde_configured:
+        from bot.register.wonde import nightly_service
+
+        services.append(nightly_service(settings))  # the SEN register from the MIS, nightly
     return services
 
 

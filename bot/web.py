@@ -1,14 +1,14 @@
 """The one ASGI app (Starlette): health, metrics, and the routes each surface adds.
 
 ``sendbot run`` serves it with uvicorn. Routes:
-- ``GET /healthz``: the database answers (and the scheduler's heartbeat, when one runs)
-- ``GET /metrics``: a few counters in the Prometheus text format
+- ``GET /healthz``: alive: the process runs and its database answers (and the scheduler's heartbeat, when one runs)
+- ``GET /metrics``: Prometheus metrics (bot.metrics)
+- ``GET /readyz``: ready for traffic (bot.doctor), added by ``bot.server`` with the chat auth checks
 - whatever each surface adds: ``create_app`` is given their route makers (``bot.server`` chooses them:
   iCal feeds, Slack when configured, later Teams), so this module imports no surface.
 """
 
 import logging
-import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
@@ -18,10 +18,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.config import Settings, get_settings
+from bot.metrics import routes as metrics_routes
 from bot.state import AppState, Routes, Service
 from db.engine import get_engine
 
@@ -52,17 +53,6 @@ async def healthz(request: Request) -> Response:
     return JSONResponse(body, status_code=status)
 
 
-async def metrics(request: Request) -> Response:
-    state = state_of(request)
-    lines = [
-        "# TYPE sendbot_uptime_seconds gauge",
-        f"sendbot_uptime_seconds {time.monotonic() - state.started:.0f}",
-    ]
-    for name, value in sorted(state.counters.items()):
-        lines += [f"# TYPE sendbot_{name}_total counter", f"sendbot_{name}_total {value}"]
-    return PlainTextResponse("\n".join(lines) + "\n", media_type="text/plain; version=0.0.4")
-
-
 def create_app(settings: Settings | None = None, *, today: Callable[[], date] | None = None,
                services: list[Service] | None = None, routes: list[Routes] | None = None) -> Starlette:
     """Build the app with the surfaces' ``routes``. ``today`` is injectable so tests can act as of a chosen day."""
@@ -73,7 +63,7 @@ def create_app(settings: Settings | None = None, *, today: Callable[[], date] | 
         return datetime.now(ZoneInfo(settings.timezone)).date()
 
     state = AppState(settings=settings, engine=engine, today=today or real_today)
-    served: list[BaseRoute] = [Route("/healthz", healthz), Route("/metrics", metrics)]
+    served: list[BaseRoute] = [Route("/healthz", healthz), *metrics_routes(state)]
     for make in routes or []:
         served += make(state)
     services = list(services or [])

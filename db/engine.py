@@ -102,3 +102,19 @@ def migrate_to(url: str, revision: str, *, down: bool = False) -> None:
             if sqlite:
                 connection.exec_driver_sql("PRAGMA foreign_keys=ON")
                 connection.commit()
+    if not down:
+        analyze(engine)
+
+
+def analyze(engine: Engine) -> None:
+    """Refresh the query planner's statistics (after migrations and bulk changes).
+
+    SQLite never gathers statistics by itself: without them it picks the school-wide deadline index for a
+    one-pupil query (72 ms instead of 2.6 ms at 100k deadlines). ``analysis_limit`` keeps ANALYZE to a sample
+    of each index, so it takes milliseconds even on a large school. PostgreSQL's autovacuum would get there
+    too, but not straight after a migration.
+    """
+    with engine.begin() as connection:
+        if engine.dialect.name == "sqlite":
+            connection.exec_driver_sql("PRAGMA analysis_limit=1000")
+        connection.exec_driver_sql("ANALYZE")

@@ -18,6 +18,8 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    event,
+    inspect,
 )
 from sqlalchemy import func as sqlfunc
 from sqlmodel import Field, SQLModel
@@ -48,8 +50,10 @@ class Staff(SQLModel, table=True):
     school_id: int = Field(foreign_key="school.id", index=True)
     handle: str = Field(max_length=64)  # lower-cased chat handle or platform user id (U0123ABC)
     display_name: str | None = Field(default=None, max_length=200)
-    role: str = Field(default="teacher", max_length=20)  # teacher | senco | leader | admin
-    class_name: str | None = Field(default=None, max_length=40)  # the class a teacher teaches
+    role: str = Field(default="teacher", max_length=20)  # teacher | ta | senco | leader | admin
+    # The teaching groups they teach or support, comma-separated ("10X1,10Y2"): see bot/register/groups.py.
+    class_name: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=254)  # from the staff import, to match chat users
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -112,7 +116,10 @@ class ClaimCode(SQLModel, table=True):
 
 
 class Pupil(SQLModel, table=True):
-    __table_args__ = (Index("ix_pupil_school_name", "school_id", "name"),)
+    __table_args__ = (
+        Index("ix_pupil_school_name", "school_id", "name"),
+        Index("ix_pupil_school_upn", "school_id", "upn"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     school_id: int = Field(foreign_key="school.id", index=True)
     name: str = Field(max_length=200)
@@ -120,10 +127,61 @@ class Pupil(SQLModel, table=True):
     dob: date | None = None
     year_group: int  # 0 = Reception, as recorded
     year_recorded_in: int  # the academic year (its starting calendar year) the year group was recorded in
-    class_name: str | None = Field(default=None, max_length=40)
+    # Registration group and teaching groups, comma-separated ("10X", or "10X1,10Y2" in a secondary school).
+    class_name: str | None = Field(default=None, max_length=200)
     teacher_id: int | None = Field(default=None, foreign_key="staff.id")
     archived: bool = False
+    # School census SEN type codes (primary and secondary need); see bot/register/census.py.
+    need: str | None = Field(default=None, max_length=5)
+    need2: str | None = Field(default=None, max_length=5)
+    mis_provision: str | None = Field(default=None, max_length=1)  # N, K or E as the MIS last said; None: typed
+    mis_id: str | None = Field(default=None, max_length=64)  # the MIS's own id (Wonde), for the nightly sync
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class PupilNameWord(SQLModel, table=True):
+    """The lower-cased words of a pupil's name (position 0: the whole name), so a lookup by name, prefix or
+    any word's prefix is an indexed query rather than a scan of the school. Kept in step with ``Pupil.name``
+    by the mapper events below; no foreign key, so erasing a pupil needs no ordering."""
+
+    __tablename__ = "pupil_name_word"
+    __table_args__ = (Index("ix_pupil_name_word_lookup", "school_id", "word", "pupil_id"),)
+    pupil_id: int = Field(primary_key=True)
+    position: int = Field(primary_key=True)
+    school_id: int
+    word: str = Field(max_length=200)
+
+
+def name_words(name: str) -> list[str]:
+    """The search keys of a name: the whole name (spaces squeezed), then each word, lower-cased."""
+    words = name.lower().split()
+    return [" ".join(words), *words]
+
+
+def _write_name_words(connection, pupil: Pupil) -> None:  # type: ignore[no-untyped-def]
+    table = PupilNameWord.__table__
+    connection.execute(table.delete().where(table.c.pupil_id == pupil.id))
+    connection.execute(table.insert(), [
+        {"pupil_id": pupil.id, "position": n, "school_id": pupil.school_id, "word": w[:200]}
+        for n, w in enumerate(name_words(pupil.name))
+    ])
+
+
+@event.listens_for(Pupil, "after_insert")
+def _pupil_inserted(_mapper, connection, pupil: Pupil) -> None:  # type: ignore[no-untyped-def]
+    _write_name_words(connection, pupil)
+
+
+@event.listens_for(Pupil, "after_update")
+def _pupil_updated(_mapper, connection, pupil: Pupil) -> None:  # type: ignore[no-untyped-def]
+    if inspect(pupil).attrs.name.history.has_changes():
+        _write_name_words(connection, pupil)
+
+
+@event.listens_for(Pupil, "after_delete")
+def _pupil_deleted(_mapper, connection, pupil: Pupil) -> None:  # type: ignore[no-untyped-def]
+    table = PupilNameWord.__table__
+    connection.execute(table.delete().where(table.c.pupil_id == pupil.id))
 
 
 class SupportPeriod(SQLModel, table=True):
@@ -167,6 +225,11 @@ class Intervention(SQLModel, table=True):
     start: date | None = None
     staff_id: int | None = Field(default=None, foreign_key="staff.id")
     status: str = Field(default="active", max_length=20)  # active | stopped | escalated
+    # The provision map: a group intervention is one row per pupil sharing ``group_id`` (the first row's id),
+    # so it shows in each member's record and is costed once.
+    group_id: int | None = Field(default=None, index=True)
+    sessions_per_week: int | None = None
+    minutes_per_session: int | None = None
 
 
 class InterventionReview(SQLModel, table=True):
@@ -267,6 +330,7 @@ class Deadline(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("school_id", "key"),
         Index("ix_deadline_school_due", "school_id", "due"),
+        Index("ix_deadline_school_kind_due", "school_id", "kind", "due"),
     )
     id: int | None = Field(default=None, primary_key=True)
     school_id: int = Field(foreign_key="school.id")
@@ -382,6 +446,18 @@ class ReminderSweep(SQLModel, table=True):
     fingerprint: str = Field(max_length=64)
     planned_at: datetime
     since: datetime  # the first planning: a digest whose moment came before it was never "missed"
+    data_version: int = 0  # the school's data_version planned from (0013_speed2)
+    # Wall-clock time the deadlines were last read: a later sweep whose only change is the data_version plans
+    # the deadlines updated since (less a margin for transactions still open then).
+    checked_at: datetime | None = None
+
+
+class ChannelPace(SQLModel, table=True):
+    """When a conversation may next be posted to (PostgreSQL replicas share the pace; outbox.Pacer)."""
+
+    __tablename__ = "channel_pace"
+    channel: str = Field(primary_key=True, max_length=200)  # "slack:<school id>:<channel or user id>"
+    next_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
 # --- Slack installations, OAuth state and event de-duplication (issue 3; migration 0004) -------------------

@@ -147,6 +147,8 @@ class FakeSlack:
     always: str | None = None
     always_for: set[str] = field(default_factory=set)
     calls: list[Posted] = field(default_factory=list)
+    delay: float = 0.0  # seconds each post takes to answer (a slow Slack: deliveries stay in flight)
+    received: int = 0  # posts that have arrived, answered or not
     port: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _ready: threading.Event = field(default_factory=threading.Event)
@@ -174,6 +176,10 @@ class FakeSlack:
         if isinstance(blocks, str):
             blocks = json.loads(blocks)
         channel = str(data.get("channel", ""))
+        with self._lock:
+            self.received += 1
+        if self.delay:
+            await asyncio.sleep(self.delay)
         with self._lock:
             answer = self.script.pop(0) if self.script else None
             if answer is None and self.always and (not self.always_for or channel in self.always_for):

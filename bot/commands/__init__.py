@@ -9,16 +9,18 @@ transaction back and comes back as ``Reply(ok=False)``; nothing a user types rai
 """
 
 import logging
+import time
 from dataclasses import replace
 from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine
 
-from bot.commands import dashboard, pupils, school, sen
+from bot.commands import dashboard, pupils, register, school, sen
 from bot.commands.context import Ctx
 from bot.commands.grammar import Arg, Command, Grammar
 from bot.commands.words import ParseError
+from bot.metrics import observe_command
 from bot.ratelimit import RateLimit
 from bot.reply import Action, Item, Reply
 from bot.services import tenancy
@@ -46,6 +48,7 @@ GRAMMAR = Grammar([
     *sen.COMMANDS,
     *school.COMMANDS,
     *dashboard.COMMANDS,
+    *register.COMMANDS,
 ])
 
 
@@ -54,28 +57,38 @@ MAX_COMMAND = 4000  # characters: Slack's own limit on a slash command's text
 
 def execute(engine: Engine, school_id: int, handle: str, text: str, today: date) -> Reply:
     """Run one command as the member of staff ``handle`` of school ``school_id``, as of ``today``."""
+    started = time.perf_counter()
+    reply, name, outcome = _execute(engine, school_id, handle, text, today)
+    observe_command(name, outcome, time.perf_counter() - started)  # /metrics: by name and outcome
+    return reply
+
+
+def _execute(engine: Engine, school_id: int, handle: str, text: str, today: date) -> tuple[Reply, str, str]:
     if len(text) > MAX_COMMAND:
         # Refused before parsing: a 500,000-character command took seconds to parse.
-        return Reply.refused(f"A command can be at most {MAX_COMMAND:,} characters (Slack's own limit); this one "
-                             f"has {len(text):,}. Put long notes in your school's own records system.")
+        return (Reply.refused(f"A command can be at most {MAX_COMMAND:,} characters (Slack's own limit); this one "
+                              f"has {len(text):,}. Put long notes in your school's own records system."),
+                "unparsed", "refused")
     try:
         parsed = GRAMMAR.parse(text, today)
     except ParseError as e:
-        return Reply.refused(str(e), field=e.field)
+        return Reply.refused(str(e), field=e.field), "unparsed", "refused"
     command = parsed.command
     try:
         with transaction(engine) as session:
             if command.anyone:
-                return command.handler(None, parsed.values)
-            actor = actor_for(session, school_id, handle)
-            return command.handler(Ctx(session, actor, today), parsed.values)
+                reply = command.handler(None, parsed.values)
+            else:
+                actor = actor_for(session, school_id, handle)
+                reply = command.handler(Ctx(session, actor, today), parsed.values)
+        return reply, command.name, "ok" if reply.ok else "refused"
     except (Refused, ParseError) as e:
-        return Reply.refused(str(e), field=e.field)
+        return Reply.refused(str(e), field=e.field), command.name, "refused"
     except Exception:
         # Ids only in the log: never the text, which may hold a child's name.
         log.exception("command %r failed for school %s", command.name, school_id)
-        return Reply.refused("Sorry — something went wrong on our side and nothing was changed. "
-                             "Please try again; if it keeps happening, tell your admin.")
+        return (Reply.refused("Sorry — something went wrong on our side and nothing was changed. "
+                              "Please try again; if it keeps happening, tell your admin."), command.name, "error")
 
 
 CLAIM = "claim"

@@ -5,13 +5,15 @@ from typing import Any
 from bot.commands.context import Ctx, deadline_item
 from bot.commands.grammar import Arg, Command, Opt
 from bot.reply import Action, Item, Reply, day, year_label
+from bot.rules.census import NEEDS, provision_code
 from bot.services import pupils as svc
 from bot.services.reports import all_deadlines
 
 
 def pupil_add(ctx: Ctx, v: dict[str, Any]) -> Reply:
     p = svc.add_pupil(ctx.session, ctx.actor, v["name"], v["year"], ctx.today, class_name=v.get("class"),
-                      teacher=v.get("teacher"), upn=v.get("upn"), dob=v.get("dob"))
+                      teacher=v.get("teacher"), upn=v.get("upn"), dob=v.get("dob"), need=v.get("need"),
+                      need2=v.get("need2"))
     return Reply(f"Added {p.name} (#{p.id}), {year_label(p.year_group)}.",
                  lines=["Next: if they need SEN support, record it so the termly parent meetings are tracked."],
                  actions=[Action("Start SEN support", f"/sen support start #{p.id} today"),
@@ -22,7 +24,12 @@ def pupil_show(ctx: Ctx, v: dict[str, Any]) -> Reply:
     view = svc.show_pupil(ctx.session, ctx.actor, v["pupil"], ctx.today)
     p = view.pupil
     status = {"support": "SEN support", "ehcp": "EHC plan", "none": "no SEN recorded"}[view.status]
-    fields = [("Year", year_label(view.year)), ("SEN", status)]
+    fields = [("Year", year_label(view.year)), ("SEN", status),
+              ("Census provision", provision_code(view.status))]
+    if p.need:
+        fields.append(("Primary need", f"{p.need} ({NEEDS[p.need]})"))
+    if p.need2:
+        fields.append(("Secondary need", f"{p.need2} ({NEEDS[p.need2]})"))
     if p.class_name:
         fields.append(("Class", p.class_name))
     if view.teacher:
@@ -46,10 +53,11 @@ def pupil_show(ctx: Ctx, v: dict[str, Any]) -> Reply:
 
 
 def pupil_list(ctx: Ctx, v: dict[str, Any]) -> Reply:
-    rows = svc.list_pupils(ctx.session, ctx.actor, v.get("class"), v.get("status"), ctx.today)
+    rows = svc.list_pupils(ctx.session, ctx.actor, v.get("class"), v.get("status"), ctx.today, need=v.get("need"))
     label = {"support": "SEN support", "ehcp": "EHC plan", "none": ""}
     items = [Item(f"{p.name} (#{p.id}) — {year_label(y)}{', ' + p.class_name if p.class_name else ''}"
-                  f"{' — ' + label[s] if label[s] else ''}") for p, y, s in rows]
+                  f"{' — ' + label[s] if label[s] else ''}{' — ' + p.need if p.need else ''}"
+                  f"{'/' + p.need2 if p.need2 else ''}") for p, y, s in rows]
     if not items:
         return Reply("No pupils match.", lines=["Add one: /sen pupil add \"<name>\" year:<R|1..14>"])
     return Reply(f"{len(items)} pupil{'s' if len(items) != 1 else ''}", items=items)
@@ -114,12 +122,16 @@ COMMANDS = [
     Command(("pupil", "add"), "Add a pupil you support.", pupil_add,
             args=(Arg("name", help="the pupil's full name, in quotes", max_len=200),),
             opts=(Opt("year", required=True, placeholder="R|1..14", help="year group: R or 1 to 14"),
-                  Opt("class", placeholder="c", max_len=40), Opt("teacher", "staff", placeholder="staff"),
-                  Opt("upn", placeholder="upn"), Opt("dob", "date", placeholder="date")),
+                  Opt("class", placeholder="c", max_len=200, help="class or teaching groups, e.g. 10X1,10Y2"),
+                  Opt("teacher", "staff", placeholder="staff"),
+                  Opt("upn", placeholder="upn"), Opt("dob", "date", placeholder="date"),
+                  Opt("need", placeholder="code", help="primary census SEN type, e.g. ASD, SLCN, SEMH"),
+                  Opt("need2", placeholder="code", help="secondary census SEN type")),
             examples=('/sen pupil add "Ava Smith" year:5 class:5B teacher:@alice',)),
     Command(("pupil", "show"), "Show a pupil's SEN record and open deadlines.", pupil_show, args=(PUPIL,), reads=True),
     Command(("pupil", "list"), "List the pupils you can see.", pupil_list,
-            opts=(Opt("class", placeholder="c"), Opt("status", choices=("support", "ehcp", "none"))), reads=True),
+            opts=(Opt("class", placeholder="c"), Opt("status", choices=("support", "ehcp", "none")),
+                  Opt("need", placeholder="code", help="a census SEN type code, e.g. ASD")), reads=True),
     Command(("pupil", "archive"), "Archive a pupil who has left: deadlines and reminders stop.", pupil_archive,
             args=(PUPIL,)),
     Command(("contact", "add"), "Add a parent or carer contact.", contact_add,

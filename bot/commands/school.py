@@ -15,14 +15,27 @@ from bot.services.school import SETTING_KEYS
 
 def due(ctx: Ctx, v: dict[str, Any]) -> Reply:
     window = v.get("window") or "month"
-    scope = v.get("scope") or ("mine" if ctx.actor.role == "teacher" else "all")
+    scope = v.get("scope") or ("mine" if ctx.actor.classroom else "all")
     items = reports.due(ctx.session, ctx.actor, window, scope, ctx.today)
     label = {"overdue": "Overdue", "week": "Due in the next 7 days", "month": "Due in the next month",
              "term": "Due by the end of term"}[window]
     whose = "yours" if scope == "mine" else "whole school"
     if not items:
         return Reply(f"{label} ({whose}): nothing. 🎉" if window != "overdue" else f"Nothing overdue ({whose}).")
-    return Reply(f"{label} ({whose}): {len(items)}", items=[deadline_item(i, ctx.today) for i in items])
+    lines = []
+    if items.more:
+        lines.append(f"Showing the first {len(items)} of {items.counted}. Narrow it down: {_narrower(window, scope)}.")
+    return Reply(f"{label} ({whose}): {items.counted}", items=[deadline_item(i, ctx.today) for i in items],
+                 lines=lines)
+
+
+def _narrower(window: str, scope: str) -> str:
+    """What to type for a shorter list (the long list is capped: docs/decisions.md, "Bounded lists")."""
+    shorter = [w for w in ("overdue", "week") if w != window]
+    hints = [f"/sen due {w}{' mine' if scope == 'mine' else ''}" for w in shorter]
+    if scope != "mine":
+        hints.append(f"/sen due {window} mine")
+    return " or ".join(hints)
 
 
 HOME_LIMIT = 80  # a surface's home view holds about a hundred blocks: the rest is headings and buttons
@@ -35,8 +48,8 @@ def home(ctx: Ctx, v: dict[str, Any]) -> Reply:
     surface renders it where it shows a home (Slack's App Home tab).
     """
     actor = ctx.actor
-    items = reports.due(ctx.session, actor, "month", "mine" if actor.role == "teacher" else "all", ctx.today)
-    whose = "your pupils and you" if actor.role == "teacher" else svc.get_school(ctx.session, actor.school_id).name
+    items = reports.due(ctx.session, actor, "month", "mine" if actor.classroom else "all", ctx.today)
+    whose = "your pupils and you" if actor.classroom else svc.get_school(ctx.session, actor.school_id).name
     shown: list[Item] = []
     for item in items[:HOME_LIMIT]:
         entry = deadline_item(item, ctx.today)
@@ -45,8 +58,12 @@ def home(ctx: Ctx, v: dict[str, Any]) -> Reply:
     lines = [f"For {whose}, as of {day(ctx.today)}. Only you see this."]
     if not items:
         lines.append("Nothing overdue and nothing due in the next month. 🎉")
-    elif len(items) > len(shown):
-        lines.append(f"…and {len(items) - len(shown)} more: type /sen due month to see them all.")
+    elif items.total > len(shown):
+        # Home is rebuilt after every change, so it stays small (docs/decisions.md, "Bounded lists").
+        hidden = f"more than {reports.COUNTED - len(shown)}" if items.total > reports.COUNTED \
+            else str(items.total - len(shown))
+        lines.append(f"…and {hidden} more: /sen due overdue or /sen due week shows a shorter "
+                     "list.")
     actions = [] if actor.role == "leader" else [
         Action("Add a pupil", "/sen pupil add"), Action("Log a parent meeting", "/sen meeting"),
         Action("Add an intervention", "/sen intervention add")]
@@ -71,12 +88,15 @@ def digest(ctx: Ctx, v: dict[str, Any]) -> Reply:
     d = reports.digest(ctx.session, ctx.actor, ctx.today)
     lines: list[str] = []
 
-    def section(title: str, items: list[reports.DueItem]) -> None:
+    def section(title: str, items: reports.DueList) -> None:
         if items:
-            lines.append(f"*{title}* ({len(items)})")
+            lines.append(f"*{title}* ({items.counted})")
             for i in items:
                 it = deadline_item(i, ctx.today)
                 lines.append(f"  • {it.title}\n      {it.detail}")
+            if items.more:
+                lines.append(f"  … and {items.more_counted} more: /sen due overdue, /sen due week or /sen due month "
+                             "lists them.")
 
     section("Overdue — school duties", d.overdue_school)
     section("Overdue — LA late: consider challenging", d.overdue_la)
@@ -84,7 +104,13 @@ def digest(ctx: Ctx, v: dict[str, Any]) -> Reply:
     section("Next four weeks", d.next_four_weeks)
     if d.no_meeting_this_term:
         names = ", ".join(f"{name} (#{pid})" for pid, name in d.no_meeting_this_term)
-        lines.append(f"*On SEN support, no parent meeting yet this term* ({len(d.no_meeting_this_term)}): {names}")
+        shown, total = len(d.no_meeting_this_term), d.no_meeting_total
+        if total > reports.COUNTED:
+            names += f" and more than {reports.COUNTED - shown} more"
+        elif total > shown:
+            names += f" and {total - shown} more"
+        counted = f"more than {reports.COUNTED}" if total > reports.COUNTED else str(total)
+        lines.append(f"*On SEN support, no parent meeting yet this term* ({counted}): {names}")
     section("Interventions due for review", d.interventions_due)
     section("Appeal windows open", d.appeals_open)
     if d.senco:
@@ -188,7 +214,7 @@ def settings(ctx: Ctx, v: dict[str, Any]) -> Reply:
     changes = {k: val for k, val in v.items() if k in SETTING_KEYS}
     if changes:
         svc.change_settings(ctx.session, ctx.actor, changes, ctx.today)
-    elif ctx.actor.role == "teacher":
+    elif ctx.actor.classroom:
         raise Refused("Settings are for admins, the SENCO and leaders to see, and for admins to change.")
     school = svc.get_school(ctx.session, ctx.actor.school_id)
     view = svc.settings_view(school)
@@ -244,8 +270,9 @@ COMMANDS = [
                   Arg("for", "text", help="+Nd or +Nw, from 1 day to 8 weeks, e.g. +1w")),
             examples=("/sen snooze 42 +1w",)),
     Command(("staff", "add"), "Add a member of staff (or change their role).", staff_add, args=(STAFF,),
-            opts=(Opt("role", choices=("teacher", "senco", "leader", "admin"), required=True),
-                  Opt("class", placeholder="c", help="the class a teacher teaches", max_len=40),
+            opts=(Opt("role", choices=("teacher", "ta", "senco", "leader", "admin"), required=True),
+                  Opt("class", placeholder="c", help="the classes or sets they teach or support, e.g. 10X1,10Y2",
+                      max_len=200),
                   Opt("name", placeholder="name", help="their name as colleagues know it", max_len=200)),
             examples=("/sen staff add @alice role:teacher class:5B",)),
     Command(("staff", "list"), "List the staff sendbot knows.", staff_list, reads=True),
@@ -267,6 +294,8 @@ COMMANDS = [
                   Opt("names-in-feeds", choices=("yes", "no")),
                   Opt("retention-years", placeholder="years", help="SEN records of a pupil who has left are kept "
                                                                    "until date of birth + this many years (31)"),
+                  Opt("hourly-cost", placeholder="role=£", max_len=200,
+                      help="what an hour of staff time costs, per role, for the provision map: \"ta=18 teacher=38\""),
                   Opt("remind", placeholder="steps", max_len=400,
                       help='when to remind whom about a kind of deadline: "<kind> <steps>", "<kind> default" '
                            'or "<kind> off". Steps: -10w, -3d, -6m, -2sd (school days), 0 (the day), weekly '

@@ -42,9 +42,15 @@ def meeting(ctx: Ctx, v: dict[str, Any]) -> Reply:
 
 
 def intervention_add(ctx: Ctx, v: dict[str, Any]) -> Reply:
-    p, iv = svc.add_intervention(ctx.session, ctx.actor, v["pupil"], v["what"], v["review"], v.get("start"),
-                                 v.get("staff"), ctx.today)
-    return Reply(f"Added \"{iv.what}\" for {p.name}; review by {day(v['review'])}.",
+    from bot.register.provision import add_group_intervention
+
+    refs = [v["pupil"], *(r.strip() for r in (v.get("also") or "").split(",") if r.strip())]
+    made = add_group_intervention(ctx.session, ctx.actor, refs, v["what"], v["review"], v.get("start"),
+                                  v.get("staff"), v.get("sessions"), v.get("minutes"), ctx.today)
+    p, iv = made[0]
+    who = ", ".join(x.name for x, _ in made) if len(made) > 1 else p.name
+    timing = f" {iv.sessions_per_week}×{iv.minutes_per_session} min a week;" if iv.sessions_per_week else ""
+    return Reply(f"Added \"{iv.what}\" for {who};{timing} review by {day(v['review'])}.",
                  actions=[Action("Review", f"/sen intervention review #{p.id} \"{iv.what}\" today outcome:continue")])
 
 
@@ -136,8 +142,14 @@ COMMANDS = [
     Command(("intervention", "add"), "Start an intervention with a review date.", intervention_add,
             args=(PUPIL, Arg("what", help="what the intervention is, in quotes", max_len=200)),
             opts=(Opt("review", "date", required=True, placeholder="date"), Opt("start", "date", placeholder="date"),
-                  Opt("staff", "staff", placeholder="staff", help="who runs it (default: you)")),
-            examples=('/sen intervention add ava "Lexia reading" review:+6w staff:@bob',)),
+                  Opt("staff", "staff", placeholder="staff", help="who runs it (default: you)"),
+                  Opt("also", placeholder="pupils", max_len=2000,
+                      help="a group intervention: the other pupils, comma-separated (\"ben, #12\")"),
+                  Opt("sessions", "int", placeholder="n", help="sessions a week (for the provision map)"),
+                  Opt("minutes", "int", placeholder="n", help="minutes a session (for the provision map)")),
+            examples=('/sen intervention add ava "Lexia reading" review:+6w staff:@bob',
+                      '/sen intervention add ava "Talk Boost" review:+6w also:"ben, #12" sessions:3 minutes:30 '
+                      'staff:@tia')),
     Command(("intervention", "review"), "Record an intervention review and its outcome.", intervention_review,
             args=(PUPIL, Arg("what", help="the intervention, in quotes"), DATE),
             opts=(Opt("outcome", choices=("continue", "stop", "escalate"), required=True),

@@ -12,10 +12,10 @@ Sign-in tokens are masked in the access log.
 import logging
 import re
 from datetime import UTC, datetime
+from functools import cache
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -27,6 +27,8 @@ from bot.dashboard.view import page_context
 from db.engine import transaction
 
 if TYPE_CHECKING:
+    from jinja2 import Environment
+
     from bot.state import AppState
 
 log = logging.getLogger(__name__)
@@ -37,12 +39,17 @@ CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'
 HEADERS = {"Content-Security-Policy": CSP, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer",
            "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "X-Robots-Tag": "noindex"}
 
-_env = Environment(loader=PackageLoader("bot.dashboard", "templates"), autoescape=select_autoescape(["html"]),
-                   trim_blocks=True, lstrip_blocks=True)
+@cache
+def _env() -> "Environment":
+    """The templates, loaded on the first page rather than when the server starts (docs/performance.md)."""
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    return Environment(loader=PackageLoader("bot.dashboard", "templates"), autoescape=select_autoescape(["html"]),
+                       trim_blocks=True, lstrip_blocks=True)
 
 
 def render(template: str, status: int = 200, **context: Any) -> HTMLResponse:
-    return HTMLResponse(_env.get_template(template).render(**context), status_code=status, headers=HEADERS)
+    return HTMLResponse(_env().get_template(template).render(**context), status_code=status, headers=HEADERS)
 
 
 def _message(title: str, text: str, status: int) -> HTMLResponse:

@@ -27,6 +27,7 @@ ROLE_AUDIENCES: dict[str, tuple[str, ...]] = {
     "senco": ("senco",),
     "admin": ("senco",),  # an admin can do all a SENCO can (COMMANDS.md "Roles"), and stands in for one
     "teacher": (),
+    "ta": (),
 }
 WORKING_DAYS = SchoolCalendar(())  # no terms: every working day counts as a school day
 

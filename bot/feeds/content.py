@@ -9,12 +9,10 @@ versions mean equal bytes. It is the ETag, the render cache's key and the Last-M
 """
 
 import hashlib
-from collections.abc import Sequence
 from datetime import UTC, date
 from functools import lru_cache
-from typing import Any
 
-from sqlalchemy import Row, and_, func, or_
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
 from bot.feeds import alarms
@@ -24,7 +22,7 @@ from bot.rules import ACT_BY_ONLY, KINDS
 from bot.rules.citations import ACT_BY_GRACE
 from bot.rules.dates import academic_year_of, current_year_group
 from bot.services.access import Actor
-from bot.services.reports import DueItem, is_mine, visible_to
+from bot.services.reports import seen_by
 from db import models as m
 
 # Bump when what an event says changes (wording, properties): every calendar then fetches the feed again.
@@ -121,9 +119,12 @@ def events(session: Session, school: m.School, token: m.FeedToken, staff: m.Staf
         .where(d.school_id == school.id, col(d.done).is_(False), ~_passed(today))
         .order_by(d.due, d.kind, d.id)
     )
-    rows = session.connection().execute(query).all()
     if token.scope == "mine":
-        rows = _mine(session, school, staff, rows, today)
+        # What /sen due mine shows this member of staff, decided by the database (reports.seen_by).
+        theirs = seen_by(actor_of(staff), mine=True)
+        if theirs is not None:
+            query = query.where(theirs)
+    rows = session.connection().execute(query).all()
     names = names_shown(school)
     alarm = alarms.plan(school.settings, token.scope, staff.role)
     school_id = school.id
@@ -147,17 +148,6 @@ def events(session: Session, school: m.School, token: m.FeedToken, staff: m.Staf
             summary=title, description="\n".join(lines), category=category,
             alarm=alarm.trigger(kind, due, named, owner)))
     return out
-
-
-def _mine(session: Session, school: m.School, staff: m.Staff, rows: Sequence[Row[Any]], today: date) -> list[Any]:
-    """The rows /sen due mine would show this member of staff (reports.visible_to and reports.is_mine)."""
-    actor = actor_of(staff)
-    # visible_to/is_mine look pupils up one by one: load the school's pupils once so those are cache hits.
-    session.exec(select(m.Pupil).where(m.Pupil.school_id == school.id)).all()
-    items = {r[0]: DueItem(id=r[0], kind=r[2], due=r[3], duty=r[4], rule=r[5], status="open", pupil_id=r[9],
-                           pupil_name=r[11], year=None, staff_id=r[10], detail=r[6]) for r in rows}
-    keep = {i.id for i in visible_to(actor, session, list(items.values())) if is_mine(actor, session, i)}
-    return [r for r in rows if r[0] in keep]
 
 
 @lru_cache(maxsize=256)

@@ -18,10 +18,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import icalendar
-from icalendar import vDuration
-from icalendar.enums import CLASS, TRANSP
+# icalendar (about 3 MB) is imported on the first feed, not when the server starts (docs/performance.md).
+if TYPE_CHECKING:
+    import icalendar
 
 PRODID = "-//sendbot//SEN deadlines//EN"
 REFRESH = timedelta(hours=4)  # REFRESH-INTERVAL and X-PUBLISHED-TTL: how often clients should poll
@@ -49,8 +50,11 @@ class CalendarInfo:
     zone: str
 
 
-def calendar(info: CalendarInfo) -> icalendar.Calendar:
+def calendar(info: CalendarInfo) -> "icalendar.Calendar":
     """The VCALENDAR with its properties and no events."""
+    import icalendar
+    from icalendar import vDuration
+
     cal = icalendar.Calendar.new(prodid=PRODID, name=info.name, description=info.description, uid=info.uid)
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
@@ -63,8 +67,11 @@ def calendar(info: CalendarInfo) -> icalendar.Calendar:
     return cal
 
 
-def event(ev: FeedEvent) -> icalendar.Event:
+def event(ev: FeedEvent) -> "icalendar.Event":
     """One deadline as an icalendar Event (the reference for :func:`_event_lines`)."""
+    import icalendar
+    from icalendar.enums import CLASS, TRANSP
+
     e = icalendar.Event.new(
         uid=ev.uid, stamp=ev.stamp.astimezone(UTC), start=ev.day, end=ev.day + timedelta(days=1),
         sequence=ev.sequence, summary=ev.summary, description=ev.description, categories=[ev.category],
@@ -139,6 +146,8 @@ def _fold(line: str) -> str:
 
 @lru_cache(maxsize=256)
 def _duration(td: timedelta) -> str:
+    from icalendar import vDuration
+
     return vDuration(td).to_ical().decode()
 
 

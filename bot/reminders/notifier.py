@@ -54,6 +54,10 @@ class DeliveryError(Exception):
 
 
 class Notifier(Protocol):
+    """Sends one message. A notifier whose platform limits the pace per conversation also has
+    ``pace_interval`` (seconds) and ``pace_key(message) -> str | None``: the outbox then waits for that
+    conversation's turn *before* taking a sending slot (see ``outbox.Pacer``)."""
+
     name: str
 
     async def send(self, message: Outgoing) -> Sent: ...

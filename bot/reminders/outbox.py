@@ -19,8 +19,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import ClassVar
 
-from sqlalchemy import Engine, bindparam, func, update
+from sqlalchemy import Engine, bindparam, func, text, update
 from sqlmodel import Session, col, select
 
 from bot.reply import Reply
@@ -52,6 +53,7 @@ class DeliveryReport:
     parked: int = 0
     withdrawn: int = 0
     reclaimed: int = 0
+    released: int = 0  # claimed, then handed back untried because the process is stopping
     batches: int = 0
     sent_ids: list[int] = field(default_factory=list)
 
@@ -71,7 +73,7 @@ class Job:
 @dataclass
 class Result:
     job: Job
-    outcome: str  # sent | retry | park
+    outcome: str  # sent | retry | park | release (not tried: shutting down)
     sent: Sent | None = None
     reason: str = ""
     retry_after: float | None = None
@@ -204,14 +206,63 @@ def render_digests(engine: Engine, jobs: list[Job]) -> None:
             job.reply = execute(engine, job.school_id, job.to.handle, "digest", job.digest_day)
 
 
-async def _send(notifier: Notifier, job: Job, gate: asyncio.Semaphore) -> Result:
+class Pacer:
+    """At most one message per ``interval`` to one conversation (Slack: a channel, about one a second).
+
+    The wait happens before a message takes one of the ``concurrency`` sending slots, so messages for a busy
+    channel never hold up messages for anyone else. On PostgreSQL the next free moment of each conversation
+    is a ``channel_pace`` row, moved on atomically by one upsert with the database's clock, so replicas share
+    the pace; SQLite deployments run one process, which keeps it in memory.
+    """
+
+    _local: ClassVar[dict[str, float]] = {}  # per process: every deliver() call of this process shares it
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.shared = engine.dialect.name == "postgresql"
+
+    async def wait(self, key: str, interval: float) -> None:
+        if interval <= 0:
+            return
+        if self.shared:
+            delay = await asyncio.to_thread(reserve_turn, self.engine, key, interval)
+        else:
+            now = time.monotonic()
+            turn = max(now, self._local.get(key, 0.0))
+            self._local[key] = turn + interval
+            delay = turn - now
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+
+def reserve_turn(engine: Engine, key: str, interval: float) -> float:
+    """Take the next turn of conversation ``key`` (PostgreSQL): seconds to wait until it comes."""
+    with engine.begin() as connection:
+        return float(connection.execute(text(
+            "INSERT INTO channel_pace (channel, next_at) VALUES (:k, clock_timestamp() + make_interval(secs => :i)) "
+            "ON CONFLICT (channel) DO UPDATE SET next_at = "
+            "GREATEST(channel_pace.next_at, clock_timestamp()) + make_interval(secs => :i) "
+            "RETURNING EXTRACT(EPOCH FROM (next_at - clock_timestamp())) - :i"
+        ), {"k": key[:200], "i": interval}).scalar_one())
+
+
+async def _send(notifier: Notifier, job: Job, gate: asyncio.Semaphore, pacer: Pacer,
+                should_stop: Callable[[], bool] = lambda: False) -> Result:
     assert job.reply is not None
     if not job.reply.ok:
         return Result(job, "park", reason=f"the digest could not be made: {job.reply.title}"[:300])
+    out = Outgoing(job.id, job.school_id, job.to, job.reply, buttons=job.digest_day is None)
+    pace_key = getattr(notifier, "pace_key", None)
+    key = pace_key(out) if pace_key is not None else None
+    if key is not None:
+        await pacer.wait(key, float(getattr(notifier, "pace_interval", 0.0)))
     async with gate:
+        if should_stop():
+            # Shutting down (SIGTERM): sends already under way finish; this one goes back to the queue now,
+            # for another replica or the next start, rather than waiting out the claim's lease.
+            return Result(job, "release")
         try:
-            sent = await notifier.send(Outgoing(job.id, job.school_id, job.to, job.reply,
-                                                buttons=job.digest_day is None))
+            sent = await notifier.send(out)
             return Result(job, "sent", sent=sent)
         except DeliveryError as e:
             return Result(job, "retry" if e.transient else "park", reason=e.reason, retry_after=e.retry_after)
@@ -232,9 +283,11 @@ def record(engine: Engine, instance: str, now: datetime, results: list[Result], 
     """Write every outcome of a batch in one transaction (only rows this instance still holds)."""
     table = m.Reminder.__table__
     mine = (table.c.id == bindparam("b_id")) & (table.c.claimed_by == instance) & (table.c.status == "sending")
-    sent, again, parked = [], [], []
+    sent, again, parked, released = [], [], [], []
     for r in results:
-        if r.outcome == "sent":
+        if r.outcome == "release":
+            released.append({"b_id": r.job.id})
+        elif r.outcome == "sent":
             assert r.sent is not None
             sent.append({"b_id": r.job.id, "b_at": now, "b_mid": (r.sent.message_id or "")[:64] or None,
                          "b_cid": (r.sent.channel or "")[:64] or None})
@@ -256,6 +309,9 @@ def record(engine: Engine, instance: str, now: datetime, results: list[Result], 
         if parked:
             connection.execute(table.update().where(mine).values(
                 status="parked", claimed_by=None, last_error=bindparam("b_err")), parked)
+        if released:  # not tried, so the attempt the claim counted is given back
+            connection.execute(table.update().where(mine).values(
+                status="pending", claimed_by=None, claimed_at=None, attempts=table.c.attempts - 1), released)
 
 
 async def deliver(engine: Engine, notifier: Notifier, clock: Callable[[], datetime], *, instance: str,
@@ -267,6 +323,7 @@ async def deliver(engine: Engine, notifier: Notifier, clock: Callable[[], dateti
     report = DeliveryReport()
     started = time.monotonic()
     gate = asyncio.Semaphore(config.concurrency)
+    pacer = Pacer(engine)
     report.reclaimed = await asyncio.to_thread(reclaim, engine, clock(), config.lease)
     while not should_stop():
         jobs, withdrawn = await asyncio.to_thread(claim, engine, clock(), instance, config.batch, school_ids)
@@ -277,11 +334,13 @@ async def deliver(engine: Engine, notifier: Notifier, clock: Callable[[], dateti
             break
         if any(j.reply is None for j in jobs):
             await asyncio.to_thread(render_digests, engine, jobs)
-        results = await asyncio.gather(*(_send(notifier, job, gate) for job in jobs))
+        results = await asyncio.gather(*(_send(notifier, job, gate, pacer, should_stop) for job in jobs))
         await asyncio.to_thread(record, engine, instance, clock(), list(results), config)
         report.batches += 1
         for r in results:
-            if r.outcome == "sent":
+            if r.outcome == "release":
+                report.released += 1
+            elif r.outcome == "sent":
                 report.sent += 1
                 report.sent_ids.append(r.job.id)
             elif r.outcome == "retry" and r.job.attempts < config.max_attempts:

@@ -12,6 +12,7 @@ import logging
 import os
 import secrets
 import socket
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -24,6 +25,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import Engine
 
 from bot.config import Settings
+from bot.metrics import observe_sweep
+from bot.services.deadlines import maintain
 
 from .digest import plan_digests
 from .notifier import Notifier
@@ -123,9 +126,11 @@ class ReminderScheduler:
         task = asyncio.current_task()
         if task is not None:
             self._running.add(task)
+        started = time.perf_counter()
         try:
             await job()
             self.ticks[name] += 1
+            observe_sweep(name, time.perf_counter() - started)
         except Exception:
             log.exception("reminders: the %s tick failed; the next one tries again", name)
             self._count("reminder_errors", 1)
@@ -143,7 +148,11 @@ class ReminderScheduler:
             self.count(name, n)
 
     async def plan_now(self) -> PlanReport:
-        report = await asyncio.to_thread(plan_all, self.engine, self.clock())
+        # Date-driven upkeep first (a new term or academic year), in small batches, so the first command of
+        # the day finds the school up to date.
+        now = self.clock()
+        await asyncio.to_thread(maintain, self.engine, now.astimezone(self.zone).date())
+        report = await asyncio.to_thread(plan_all, self.engine, now)
         self._count("reminders_planned", report.planned)
         return report
 

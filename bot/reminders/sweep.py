@@ -18,7 +18,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Engine, func, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -62,13 +62,42 @@ def load_people(session: Session, school: m.School) -> People:
     return People({s.id: s for s in rows if s.id is not None}, channel_setting(school))
 
 
-def open_deadlines(session: Session, school_id: int) -> list[DeadlineView]:
-    rows = session.exec(
-        select(m.Deadline.id, m.Deadline.key, m.Deadline.kind, m.Deadline.due, m.Deadline.pupil_id,
-               m.Deadline.staff_id)
-        .where(m.Deadline.school_id == school_id, col(m.Deadline.done).is_(False))
-    ).all()
-    return [DeadlineView(*row) for row in rows]
+def open_deadlines(session: Session, school_id: int, policy: Policy | None = None,
+                   until: date | None = None, changed_since: datetime | None = None) -> list[DeadlineView]:
+    """The open deadlines whose earliest reminder step can fall by ``until`` (all of them without ``until``);
+    with ``changed_since``, only those written or changed since then.
+
+    With a window, the query reads the (school_id, due) index up to ``until`` plus the policy's longest
+    lead, and the few kinds with a step counted from when the duty opened; so the sweep's cost grows with
+    what is due, not with the size of the school.
+    """
+    query = select(m.Deadline.id, m.Deadline.key, m.Deadline.kind, m.Deadline.due, m.Deadline.pupil_id,
+                   m.Deadline.staff_id).where(m.Deadline.school_id == school_id, col(m.Deadline.done).is_(False))
+    if changed_since is not None:
+        query = query.where(col(m.Deadline.updated_at) >= changed_since)
+    if until is None or policy is None:
+        return [DeadlineView(*row) for row in session.exec(query).all()]
+    horizon = until + timedelta(days=longest_lead(policy))
+    found = {row[0]: DeadlineView(*row) for row in session.exec(query.where(col(m.Deadline.due) <= horizon)).all()}
+    opening = sorted(k for k, steps in policy.items() if any(s.anchor == "opens" for s in steps))
+    if opening:
+        # Two queries rather than one OR: each reads its own index ((school_id, due), (school_id, kind, due)).
+        for row in session.exec(query.where(col(m.Deadline.kind).in_(opening), col(m.Deadline.due) > horizon)).all():
+            found[row[0]] = DeadlineView(*row)
+    return list(found.values())
+
+
+def longest_lead(policy: Policy) -> int:
+    """An upper bound, in days, on how long before its due day a deadline's first step can fall."""
+    days = 0
+    for steps in policy.values():
+        for s in steps:
+            if s.anchor != "due" or s.amount >= 0:
+                continue
+            n = -s.amount
+            # School days: allow a week per day plus the longest holiday, which is generous on purpose.
+            days = max(days, {"d": n, "w": 7 * n, "m": 31 * n + 1, "sd": 7 * n + 60}[s.unit])
+    return days
 
 
 def opening_days(session: Session, school_id: int) -> dict[str, date]:
@@ -134,8 +163,14 @@ def try_lock(session: Session, school_id: int) -> bool:
                                 {"ns": LOCK_NAMESPACE, "sid": school_id}).scalar())
 
 
+# A transaction that changed a deadline may commit after a sweep read the deadlines: the next sweep looks back
+# this far before the previous one's read (planning twice is harmless: the outbox keys make it a no-op).
+LOOK_BACK = timedelta(minutes=10)
+
+
 def _fingerprint(session: Session, school: m.School, today: date, sending: bool, policy: Policy) -> str:
-    """Everything planning depends on; when it is unchanged since the last run, planning has nothing to add."""
+    """Everything school-wide planning depends on (the deadlines themselves are ``school.data_version``):
+    when it and the version are unchanged since the last run, planning has nothing to add."""
     terms = session.exec(select(m.Term.start, m.Term.end).where(m.Term.school_id == school.id)
                          .order_by(m.Term.start)).all()
     staff = session.exec(select(m.Staff.id, m.Staff.role, m.Staff.active).where(m.Staff.school_id == school.id)
@@ -143,7 +178,7 @@ def _fingerprint(session: Session, school: m.School, today: date, sending: bool,
     holds = session.exec(select(m.ReminderHold.id, m.ReminderHold.until)
                          .where(m.ReminderHold.school_id == school.id).order_by(m.ReminderHold.id)).all()
     payload = {
-        "day": today.isoformat(), "sending": sending, "version": school.data_version, "zone": school.zone,
+        "day": today.isoformat(), "sending": sending, "zone": school.zone,
         "time": reminder_time(school).isoformat(), "channel": channel_setting(school),
         "policy": {k: [s.text for s in v] for k, v in sorted(policy.items())},
         "terms": [[a.isoformat(), b.isoformat()] for a, b in terms],
@@ -171,9 +206,14 @@ def plan_school(session: Session, school: m.School, now: datetime, *, force: boo
     policy = policy_for(school.settings or {})
     fingerprint = _fingerprint(session, school, today, until is not None, policy)
     sweep = session.get(m.ReminderSweep, school.id)
-    if sweep is not None and sweep.fingerprint == fingerprint and not force:
+    same = sweep is not None and sweep.fingerprint == fingerprint and not force
+    if same and sweep is not None and sweep.data_version == school.data_version:
         return 0, 0
-    deadlines = open_deadlines(session, school.id)
+    # Only facts changed since the last run (same day, terms, staff, settings): plan the deadlines they changed.
+    # Deadlines met or gone had their pending reminders withdrawn when the fact was recorded (_upsert).
+    since = sweep.checked_at - LOOK_BACK if same and sweep is not None and sweep.checked_at else None
+    checked_at = datetime.now(UTC)
+    deadlines = open_deadlines(session, school.id, policy, until or today, changed_since=since)
     withdrawn = withdraw_stale(session, school, {d.key: d for d in deadlines}, today)
     rows: list[dict] = []
     if until is not None:
@@ -192,6 +232,7 @@ def plan_school(session: Session, school: m.School, now: datetime, *, force: boo
     if sweep is None:
         sweep = m.ReminderSweep(school_id=school.id, fingerprint=fingerprint, planned_at=now, since=now)
     sweep.fingerprint, sweep.planned_at = fingerprint, now
+    sweep.data_version, sweep.checked_at = school.data_version, checked_at
     session.add(sweep)
     return written, withdrawn
 
@@ -206,10 +247,25 @@ def _row(school_id: int, d: DeadlineView, c: Candidate, recipient: str, at: date
 
 
 def withdraw_stale(session: Session, school: m.School, live: dict[str, DeadlineView], today: date) -> int:
-    """Pending reminders of deadlines that were done, moved or went away are withdrawn, never sent."""
+    """Pending reminders of deadlines that were done, moved or went away are withdrawn, never sent.
+
+    ``live`` holds the deadlines in the sweep's window; a pending reminder about one outside it is checked
+    against its row, read by key (a handful: pending rows are sent within minutes).
+    """
     pending = session.exec(select(m.Reminder).where(m.Reminder.school_id == school.id,
                                                     m.Reminder.status == "pending",
                                                     m.Reminder.kind != "digest")).all()
+    missing = sorted({row.deadline_key for row in pending if row.deadline_key and row.deadline_key not in live})
+    if missing:
+        live = dict(live)
+        for chunk in range(0, len(missing), 500):
+            for row in session.exec(
+                select(m.Deadline.id, m.Deadline.key, m.Deadline.kind, m.Deadline.due, m.Deadline.pupil_id,
+                       m.Deadline.staff_id)
+                .where(m.Deadline.school_id == school.id, col(m.Deadline.done).is_(False),
+                       col(m.Deadline.key).in_(missing[chunk:chunk + 500]))
+            ).all():
+                live[row[1]] = DeadlineView(*row)
     n = 0
     for row in pending:
         reason = stale_reason(row, live.get(row.deadline_key or ""), today)

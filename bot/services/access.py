@@ -3,9 +3,12 @@
 from dataclasses import dataclass
 
 from bot.services.errors import Refused
+from bot.services.groups import shares_group
 from db.models import Pupil
 
-ROLES = ("teacher", "senco", "leader", "admin")
+# A ta (teaching assistant) sees the pupils of the groups they support, and records and reviews those pupils'
+# interventions; the other facts about them are for their teachers and the SENCO.
+ROLES = ("teacher", "ta", "senco", "leader", "admin")
 
 
 @dataclass(frozen=True)
@@ -23,16 +26,22 @@ class Actor:
         return self.role in ("senco", "admin")
 
     @property
+    def classroom(self) -> bool:
+        """Teachers and teaching assistants: they see the pupils of their groups, not the whole school."""
+        return self.role in ("teacher", "ta")
+
+    @property
     def reads_school_deadlines(self) -> bool:
         return self.role in ("senco", "admin", "leader")
 
     def teaches(self, pupil: Pupil) -> bool:
+        """Their named pupil, or a pupil in any of the teaching groups they teach or support."""
         if pupil.teacher_id == self.staff_id:
             return True
-        return bool(self.class_name and pupil.class_name and pupil.class_name.lower() == self.class_name.lower())
+        return shares_group(self.class_name, pupil.class_name)
 
     def can_see(self, pupil: Pupil) -> bool:
-        return self.whole_school or (self.role == "teacher" and self.teaches(pupil))
+        return self.whole_school or (self.classroom and self.teaches(pupil))
 
     def require(self, *roles: str, doing: str) -> None:
         if self.role not in roles:

@@ -1,22 +1,25 @@
 """Materialized deadlines: facts in, rules run, rows upserted, all in the caller's transaction.
 
-When a pupil's facts change, that pupil's deadlines are recomputed at once. Which terms and which
-academic year count depends on "today" too, so a read on a day other than the one the rows were
-computed for refreshes the whole school first (once a day in normal running).
+When a pupil's facts change, that pupil's deadlines are recomputed at once. A deadline's status is
+worked out when it is read; what the rules take from "today" is only the term and the academic year
+(``rules_epoch``), so a new day changes nothing, and a new term or year is applied by ``maintain`` in the
+background, in small batches.
 """
 
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
+from sqlalchemy import Engine
 from sqlmodel import Session, col, delete, select, update
 
 from bot import rules
 from bot.calendar import SchoolCalendar
 from bot.calendar import Term as CalendarTerm
 from bot.rules import model as rm
-from bot.rules.dates import current_year_group
+from bot.rules.dates import academic_year_of, current_year_group
 from db import models as m
+from db.engine import analyze, transaction
 
 
 def school_calendar(session: Session, school_id: int) -> SchoolCalendar:
@@ -203,9 +206,72 @@ def refresh_school(session: Session, school: m.School, today: date) -> None:
     session.flush()
 
 
+def rules_epoch(calendar: SchoolCalendar, day: date) -> tuple[int, date | None]:
+    """What of "today" the rules read: the academic year (year groups, phase transfer reviews) and the
+    latest term to have started (which terms' parent meetings are listed). Two days with the same epoch
+    give the same deadlines, so a new day needs no recompute; only a new term or year does."""
+    started = [t.start for t in calendar.terms if t.start <= day]
+    return academic_year_of(day), max(started, default=None)
+
+
+def is_fresh(session: Session, school: m.School, today: date) -> bool:
+    if school.deadlines_as_of == today:
+        return True
+    if school.deadlines_as_of is None:
+        return False
+    calendar = school_calendar(session, school.id)
+    return rules_epoch(calendar, school.deadlines_as_of) == rules_epoch(calendar, today)
+
+
 def ensure_fresh(session: Session, school: m.School, today: date) -> None:
-    if school.deadlines_as_of != today:
+    """Make sure the rows are those of ``today``'s term and academic year.
+
+    On an ordinary day this is one small query (the terms). On the first day of a term or year the
+    scheduler's ``maintain`` has normally recomputed the school already, in small batches; only where no
+    scheduler runs (the console, a one-off ``sendbot chat --today``) does the first command do it.
+    """
+    if not is_fresh(session, school, today):
         refresh_school(session, school, today)
+
+
+def maintain(engine: Engine, today: date, *, batch: int = 500, school_ids: list[int] | None = None) -> int:
+    """Date-driven upkeep, in the background: bring each school whose term or academic year changed since its
+    rows were computed up to ``today``, ``batch`` pupils per transaction, so no person's command waits for a
+    whole-school recompute and no lock is held for long. Returns the number of schools brought up to date.
+
+    Recomputing a pupil twice gives the same rows, so a run cut short is simply done again.
+    """
+    done = 0
+    with transaction(engine) as session:
+        query = select(m.School.id)
+        if school_ids is not None:
+            query = query.where(col(m.School.id).in_(school_ids))
+        ids = [sid for sid in session.exec(query).all() if sid is not None]
+    for school_id in ids:
+        with transaction(engine) as session:
+            school = session.get(m.School, school_id)
+            if school is None or is_fresh(session, school, today):
+                continue
+        after = 0
+        while True:
+            with transaction(engine) as session:
+                school = session.get(m.School, school_id)
+                assert school is not None
+                pupils = list(session.exec(
+                    select(m.Pupil).where(m.Pupil.school_id == school_id, col(m.Pupil.id) > after)
+                    .order_by(col(m.Pupil.id)).limit(batch)
+                ).all())
+                if not pupils:
+                    recompute_school_level(session, school)
+                    school.deadlines_as_of = today
+                    session.add(school)
+                    break
+                recompute_pupils(session, school, pupils, today)
+                after = pupils[-1].id or after
+        done += 1
+    if done:
+        analyze(engine)
+    return done
 
 
 def remove_pupil_deadlines(session: Session, pupil_id: int) -> None:

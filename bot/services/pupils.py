@@ -7,11 +7,13 @@ from typing import Any
 
 from sqlmodel import Session, col, delete, select
 
+from bot.rules.census import NEEDS, need_code
 from bot.rules.dates import academic_year_of, current_year_group
 from bot.services.access import Actor
 from bot.services.audit import audit, export_extras
 from bot.services.deadlines import recompute_pupil, remove_pupil_deadlines
 from bot.services.errors import Refused
+from bot.services.groups import check_groups, shares_group
 from bot.services.lookup import UPN, find_pupil, find_staff, label
 from bot.services.school import get_school
 from db import models as m
@@ -41,9 +43,27 @@ def current_year(p: m.Pupil, today: date) -> int:
     return current_year_group(p.year_group, p.year_recorded_in, today)
 
 
+def check_needs(need: str | None, need2: str | None) -> tuple[str | None, str | None]:
+    """The census codes for need:/need2:, or a refusal naming the codes that exist."""
+    out: list[str | None] = []
+    for key, value in (("need", need), ("need2", need2)):
+        if value is None or not value.strip():
+            out.append(None)
+            continue
+        code = need_code(value)
+        if code is None:
+            raise Refused(f"{key}: takes a census SEN type code: {', '.join(NEEDS)}; '{value}' isn't one.")
+        out.append(code)
+    if out[1] and not out[0]:
+        raise Refused("need2: is the secondary need: give the primary need too (need:<code>).")
+    if out[0] and out[0] == out[1]:
+        raise Refused(f"need2: repeats need: ({out[0]}): leave it out, or give a different secondary need.")
+    return out[0], out[1]
+
+
 def add_pupil(session: Session, actor: Actor, name: str, year: str, today: date, class_name: str | None = None,
               teacher: tuple[str, str | None] | None = None, upn: str | None = None,
-              dob: date | None = None) -> m.Pupil:
+              dob: date | None = None, need: str | None = None, need2: str | None = None) -> m.Pupil:
     name = " ".join(name.split())
     if not name or len(name) > 200:
         raise Refused("The pupil needs a full name in quotes, like \"Ava Smith\".", field="name")
@@ -52,15 +72,18 @@ def add_pupil(session: Session, actor: Actor, name: str, year: str, today: date,
     year_group = parse_year(year)
     if actor.role == "leader":
         raise Refused("Leaders read deadlines and digests; a teacher, the SENCO or an admin adds pupils.")
+    if actor.role == "ta":
+        raise Refused("Teaching assistants record and review interventions; a teacher, the SENCO or an admin adds "
+                      "pupils.")
+    class_name = check_groups(class_name)
+    need, need2 = check_needs(need, need2)
     teacher_id: int | None = None
     if teacher is not None:
         staff = find_staff(session, actor.school_id, *teacher)
         teacher_id = staff.id
     elif actor.role == "teacher":
         teacher_id = actor.staff_id  # a teacher adds the pupils they teach
-    if actor.role == "teacher" and teacher_id != actor.staff_id and not (
-        class_name and actor.class_name and class_name.lower() == actor.class_name.lower()
-    ):
+    if actor.role == "teacher" and teacher_id != actor.staff_id and not shares_group(class_name, actor.class_name):
         raise Refused("Teachers add pupils they teach: leave out teacher:, or ask the SENCO to add this pupil.")
     if upn is not None:
         upn = upn.strip().upper()
@@ -83,7 +106,8 @@ def add_pupil(session: Session, actor: Actor, name: str, year: str, today: date,
         raise Refused(f"There is already a pupil called {name} (#{same[0].id}). If this is a different child, "
                       "add them with their upn: so they can be told apart.")
     pupil = m.Pupil(school_id=actor.school_id, name=name, upn=upn, dob=dob, year_group=year_group,
-                    year_recorded_in=academic_year_of(today), class_name=class_name, teacher_id=teacher_id)
+                    year_recorded_in=academic_year_of(today), class_name=class_name, teacher_id=teacher_id,
+                    need=need, need2=need2)
     session.add(pupil)
     session.flush()
     audit(session, actor, actor.school_id, "pupil.add", pupil.id)
@@ -139,17 +163,21 @@ def show_pupil(session: Session, actor: Actor, ref: str, today: date) -> PupilVi
 
 
 def list_pupils(session: Session, actor: Actor, class_name: str | None, status: str | None,
-                today: date) -> list[tuple[m.Pupil, int, str]]:
+                today: date, need: str | None = None) -> list[tuple[m.Pupil, int, str]]:
     if actor.role == "leader":
         raise Refused("Leaders read deadlines and digests (/sen due, /sen digest); pupil lists are for teachers "
                       "and the SENCO.")
+    if need is not None:
+        need = check_needs(need, None)[0]
     query = select(m.Pupil).where(m.Pupil.school_id == actor.school_id, col(m.Pupil.archived).is_(False))
     statuses = sen_statuses(session, actor.school_id)
     out = []
     for p in session.exec(query.order_by(m.Pupil.name)).all():
         if not actor.can_see(p):
             continue
-        if class_name and (p.class_name or "").lower() != class_name.lower():
+        if class_name and not shares_group(class_name, p.class_name):
+            continue
+        if need and need not in (p.need, p.need2):
             continue
         assert p.id is not None
         s = statuses.get(p.id, "none")

@@ -22,6 +22,10 @@ DEFAULT_NEXT_REVIEW = weeks(6)
 def _pupil(session: Session, actor: Actor, ref: str, doing: str) -> m.Pupil:
     pupil = find_pupil(session, actor, ref)
     actor.require_pupil(pupil, doing)
+    if actor.role == "ta" and "intervention" not in doing:
+        # A teaching assistant records and reviews interventions; the other facts are the teacher's or SENCO's.
+        raise Refused(f"Teaching assistants record and review interventions; ask {pupil.name}'s teacher or the "
+                      f"SENCO to {doing}.")
     return pupil
 
 
@@ -107,10 +111,10 @@ def _intervention_pupil(session: Session, actor: Actor, ref: str, doing: str) ->
     """The pupil, for staff who can see them or a teacher who runs one of their interventions (COMMANDS.md,
     Roles: a teacher changes "their own interventions"). Returns (pupil, whether only their own count)."""
     runs: set[int] = set()
-    if actor.role == "teacher":
+    if actor.classroom:
         runs = set(session.exec(select(m.Intervention.pupil_id).where(
             m.Intervention.school_id == actor.school_id, m.Intervention.staff_id == actor.staff_id)).all())
-    pupil = find_pupil(session, actor, ref, visible=lambda p: actor.can_see(p) or p.id in runs)
+    pupil = find_pupil(session, actor, ref, also=runs)
     if actor.can_see(pupil):
         return pupil, False
     if pupil.id not in runs:

@@ -14,6 +14,7 @@ from bot.services.audit import audit
 from bot.services.deadlines import recompute_school_level, refresh_school
 from bot.services.errors import Refused
 from bot.services.feed_links import revoke_for_staff
+from bot.services.groups import check_groups
 from bot.services.lookup import find_staff, staff_by_handle
 from db import models as m
 
@@ -28,7 +29,30 @@ DEFAULT_SETTINGS: dict[str, str] = {
     "names-in-feeds": "no",
     "retention-years": "31",  # SEN records of a pupil who has left: kept until date of birth + this many years
 }
-SETTING_KEYS = ("phase", "transfer-years", "info-report", *DEFAULT_SETTINGS, "remind")
+SETTING_KEYS = ("phase", "transfer-years", "info-report", *DEFAULT_SETTINGS, "remind", "hourly-cost")
+
+
+# The provision map's hourly cost of staff time, per role (bot/register/provision.py).
+COST_KEY = "hourly-cost"
+
+
+def parse_costs(text: str) -> dict[str, float]:
+    """``ta=18 teacher=38.50`` (pounds an hour, per role) → {"ta": 18.0, "teacher": 38.5}; "none" clears."""
+    if text.strip().lower() in ("", "none"):
+        return {}
+    out: dict[str, float] = {}
+    for part in re.split(r"[,\s]+", text.strip()):
+        role, sep, amount = part.partition("=")
+        amount = amount.strip().lstrip("£")
+        if not sep or role.lower() not in ROLES or not re.fullmatch(r"\d{1,4}(\.\d{1,2})?", amount):
+            raise Refused(f"hourly-cost takes role=pounds pairs for roles {', '.join(ROLES)} (like "
+                          f"hourly-cost:\"ta=18 teacher=38.50\"); '{part}' isn't one.")
+        out[role.lower()] = float(amount)
+    return out
+
+
+def format_costs(costs: dict[str, float]) -> str:
+    return " ".join(f"{r}=£{v:.2f}" for r, v in costs.items()) or "none"
 
 
 def actor_for(session: Session, school_id: int, handle: str) -> Actor:
@@ -92,6 +116,7 @@ def add_staff(session: Session, actor: Actor, handle: str, display: str | None, 
     if role not in ROLES:
         raise Refused(f"'{role}' is not a role. Choose one of: {', '.join(ROLES)}.")
     handle = valid_handle(handle)
+    class_name = check_groups(class_name)
     display = display[:200] if display else display  # a mention's label, as the platform sent it; fit the column
     existing = session.exec(
         select(m.Staff).where(m.Staff.school_id == actor.school_id, m.Staff.handle == handle)
@@ -191,6 +216,7 @@ def settings_view(school: m.School) -> dict[str, str]:
     from bot.services.reminder_policy import describe_policy
 
     view.update(describe_policy(school.settings))
+    view[COST_KEY] = format_costs(school.settings.get(COST_KEY) or {})
     return view
 
 
@@ -268,6 +294,8 @@ def change_settings(session: Session, actor: Actor, changes: dict[str, object], 
                               "has left are kept until their date of birth plus this many (default 31, the IRMS "
                               f"toolkit's period for SEN files); '{text}' isn't one.")
             settings[key] = str(int(text))
+        elif key == COST_KEY:
+            settings[COST_KEY] = parse_costs(text)
         elif key == "names-in-feeds":
             if text.lower() not in ("yes", "no"):
                 raise Refused("names-in-feeds takes yes or no.")

@@ -49,7 +49,8 @@ log = logging.getLogger(__name__)
 PLATFORM = "slack"  # this surface's name in bot.services.tenancy
 COMMAND = "/sen"
 HOME_EVENT = "app_home_opened"  # the only event subscribed to (deploy/slack/manifest.yml)
-SCOPES = ("commands", "chat:write")  # chat.postMessage to a user id opens the DM: no im:write
+SCOPES = ("commands", "chat:write", "users:read", "users:read.email")  # .email: the staff import; Slack asks
+# users:read alongside it. chat.postMessage to a user id opens the DM itself: no im:write.
 APOLOGY = ("Sorry — something went wrong on our side and nothing more was done. Please try again; if it keeps "
            "happening, tell your admin.")
 

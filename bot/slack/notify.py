@@ -7,7 +7,8 @@ Slack id) or to the school's reminders channel.
 - Rate limits: slack_sdk's ``AsyncRateLimitErrorRetryHandler`` waits out a 429's ``Retry-After`` and tries
   again; 500/503 and dropped connections get one quick retry too. What still fails becomes a
   ``DeliveryError`` and the outbox retries later with backoff (or parks the message when retrying can't help).
-- Pace: at most one message a second per channel from this process (Slack's posting limit).
+- Pace: at most one message a second per channel (Slack's posting limit), applied by the outbox before it
+  takes a sending slot, and shared by every replica on PostgreSQL (``outbox.Pacer``).
 - Privacy: the client's own logger is held at WARNING, since at DEBUG slack_sdk logs request bodies.
 """
 
@@ -108,8 +109,6 @@ class SlackNotifier:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._clients: dict[str, AsyncWebClient] = {}
         self._tokens: dict[int, tuple[str | None, float]] = {}
-        self._next: dict[str, float] = {}
-        self._locks: dict[str, asyncio.Lock] = {}
 
     def _client(self, token: str) -> AsyncWebClient:
         loop = asyncio.get_running_loop()
@@ -118,7 +117,6 @@ class SlackNotifier:
             self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout))
             self._loop = loop
             self._clients.clear()
-            self._locks.clear()
         client = self._clients.get(token)
         if client is None:
             client = AsyncWebClient(
@@ -138,16 +136,16 @@ class SlackNotifier:
         self._tokens[school_id] = (token, time.monotonic() + 300)  # an installation changes rarely
         return token
 
-    async def _pace(self, channel: str) -> None:
-        """At most one message per ``min_interval`` seconds to one channel (Slack allows about one a second)."""
-        if self.min_interval <= 0:
-            return
-        lock = self._locks.setdefault(channel, asyncio.Lock())
-        async with lock:
-            wait = self._next.get(channel, 0.0) - time.monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            self._next[channel] = time.monotonic() + self.min_interval
+    @property
+    def pace_interval(self) -> float:
+        return self.min_interval
+
+    def pace_key(self, message: Outgoing) -> str | None:
+        """Slack allows about one message a second per channel; the outbox paces by this key before sending."""
+        try:
+            return f"slack:{message.school_id}:{channel_for(message.to)}"
+        except DeliveryError:
+            return None  # nowhere to post: send() says why, at once
 
     async def send(self, message: Outgoing) -> Sent:
         token = await self._token(message.school_id)
@@ -159,7 +157,6 @@ class SlackNotifier:
             text, blocks = message_blocks(message)
         except ImportError:
             text, blocks = message.reply.title[:300], _plain_blocks(message.reply)
-        await self._pace(channel)
         try:
             response = await self._client(token).chat_postMessage(channel=channel, text=text, blocks=blocks,
                                                                    unfurl_links=False, unfurl_media=False)

@@ -61,6 +61,7 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     failing: dict[str, str] = field(default_factory=dict)  # API method -> error code to answer with
     oauth_access: dict[str, Any] = field(default_factory=dict)
+    users: dict[str, str] = field(default_factory=dict)  # e-mail -> user id, for users.lookupByEmail
     _views: int = 0
 
     def __post_init__(self) -> None:
@@ -91,6 +92,7 @@ class FakeSlack:
     async def _start(self) -> None:
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)  # slack_sdk sends some methods (users.lookupByEmail) as GET
         app.router.add_post("/respond/{key}", self._respond)
         app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app)
@@ -111,6 +113,8 @@ class FakeSlack:
     # --- handlers -----------------------------------------------------------------------------------
 
     async def _body(self, request: web.Request) -> dict[str, Any]:
+        if request.method == "GET":
+            return dict(request.query)
         if request.content_type == "application/json":
             data = await request.json()
         else:
@@ -145,6 +149,11 @@ class FakeSlack:
             answer.update(channel=data.get("channel"), ts="1700000000.000100")
         elif method == "oauth.v2.access":
             answer.update(self.oauth_access)
+        elif method == "users.lookupByEmail":
+            user_id = self.users.get(str(data.get("email", "")).lower())
+            if user_id is None:
+                return web.json_response({"ok": False, "error": "users_not_found"})
+            answer["user"] = {"id": user_id, "team_id": TEAM, "profile": {"email": data["email"]}}
         elif method == "apps.connections.open":
             answer["url"] = f"ws://127.0.0.1:{self.port}/socket"
         return web.json_response(answer)

@@ -20,6 +20,10 @@ PROMISED = {
     ("terms", "import"): {"--today"},
     ("link",): {"--school", "--today"},
     ("claim-code",): {"--school", "--today"},
+    # issue 13 (COMMANDS.md v2, docs/onboarding.md)
+    ("import", "register"): {"--dry-run", "--school", "--map", "--archive-missing", "--today"},
+    ("import", "staff"): {"--school", "--today"},
+    ("sync", "wonde"): {"--dry-run", "--school", "--today"},
 }
 
 
@@ -79,3 +83,23 @@ def test_help_on_each_command(school_cli: Cli) -> None:
         assert command.help() in r.out
     r = school_cli.chat_refused("help frobnicate")
     assert "frobnicate" in r.text
+
+
+def test_help_starts_without_the_settings_database_or_web_stacks() -> None:
+    """``sendbot --help`` imports only what it prints with (issue 12: start-up time). Checked in a fresh
+    interpreter, since this test process has imported everything already."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "sys.argv = ['sendbot', '--help']\n"
+        "from bot.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = {'pydantic_settings', 'sqlalchemy', 'sqlmodel', 'starlette', 'uvicorn', 'slack_bolt', 'holidays',\n"
+        "         'rich', 'apscheduler', 'icalendar'}\n"
+        "print(sorted({name.split('.')[0] for name in sys.modules} & heavy), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    assert "Usage: sendbot" in done.stdout
+    assert done.stderr.strip().splitlines()[-1] == "[]"

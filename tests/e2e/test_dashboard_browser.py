@@ -105,10 +105,10 @@ def test_a_leader_signs_in_from_the_link_and_sees_the_hand_worked_figures(seeded
             assert timeline == [["E.G.", "24 Mar 2026", "not yet"]]
             letters = await page.evaluate("[...document.querySelectorAll('.letter h3')].map(h => h.textContent)")
             assert len(letters) == 3 and letters[0].startswith("F.H.: Decision after annual review")
-            # Pupils as initials (the school shows no names); the register is hidden, not empty.
+            # Pupils as initials (the school shows no names); with need types (issue 13) the register shows.
             body = await page.evaluate("document.body.innerText")
             assert "Finn" not in body and "Eve Green" not in body
-            assert await page.evaluate("document.querySelector('#register')") is None
+            assert await page.evaluate("document.querySelector('#register')") is not None
             # Every chart has a text alternative, and a table of its numbers follows it.
             charts = await page.evaluate("[...document.querySelectorAll('svg.chart')].map(s => [s.getAttribute("
                                          "'role'), s.querySelector('title')?.textContent, s.querySelector('desc')"

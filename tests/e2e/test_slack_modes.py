@@ -55,7 +55,7 @@ def install(http: httpx.Client) -> tuple[httpx.Response, str]:
     state = re.search(r"state=([0-9a-f-]+)", page.text)
     assert state, page.text
     assert "https://slack.com/oauth/v2/authorize" in page.text
-    assert "scope=commands,chat:write" in page.text
+    assert "scope=commands,chat:write,users:read,users:read.email" in page.text
     cookie = page.headers["set-cookie"].split(";")[0]
     url = f"/slack/oauth_redirect?code=c0de&state={state.group(1)}"
     return http.get(url, headers={"Cookie": cookie}), f"{url}\n{cookie}"

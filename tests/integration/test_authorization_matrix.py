@@ -1,8 +1,9 @@
 """The authorization matrix (issue 11): every command × every role, on both databases, in one table.
 
-Roles: the teacher of the pupil (@alice, class 5B: Ivo Quill and Nell Orchard), the teacher of another class
-(@carl, 6C: Ben Brown), the SENCO (@sue), a leader (@lee), an admin (@admin), someone not on the staff list
-(@stranger), and another school's admin (@eve of Elm Academy, typing Oak's pupils by number and by name).
+Roles: the teacher of the pupil (@alice, class 5B: Ivo Quill and Nell Orchard), 5B's teaching assistant
+(@tia, role ta), the teacher of another class (@carl, 6C: Ben Brown), the SENCO (@sue), a leader (@lee), an
+admin (@admin), someone not on the staff list (@stranger), and another school's admin (@eve of Elm Academy,
+typing Oak's pupils by number and by name).
 
 Each case runs on a fresh pair of schools. An allowed command must be answered; any other must be refused,
 change nothing, and not reveal a pupil the asker may not see — neither by number nor by a name's first
@@ -24,14 +25,19 @@ from bot.commands import GRAMMAR
 from bot.services.school import create_school
 from db.engine import transaction
 
-HANDLE = {"teacher": "alice", "other_teacher": "carl", "senco": "sue", "leader": "lee", "admin": "admin",
+HANDLE = {"teacher": "alice", "ta": "tia", "other_teacher": "carl", "senco": "sue", "leader": "lee", "admin": "admin",
           "unknown": "stranger", "other_admin": "eve"}
 ROLES = tuple(HANDLE)
 ALL = frozenset(ROLES)
+NOBODY: frozenset[str] = frozenset()
 STAFF = ALL - {"unknown"}  # on a staff list: the other school's admin is on their own school's
 PUPIL = frozenset({"teacher", "senco", "admin"})  # may see and change Ivo and Nell (COMMANDS.md "Roles")
+# The teaching assistant of 5B sees its pupils, their contacts and interventions, and records and reviews
+# interventions (COMMANDS.md v2); every other fact is refused.
+SUPPORTS = PUPIL | {"ta"}
 RECORD = frozenset({"senco", "admin"})  # the record as a whole: export, archive, erase, audit, chase
 SCHOOL = STAFF - {"leader"}  # each in their own school: a teacher adds and lists the pupils they teach
+SEN_LEADS = frozenset({"senco", "admin", "other_admin"})  # the register as a whole, of their own school
 ADMINS = frozenset({"admin", "other_admin"})  # staff, terms, settings of their own school
 LEADS = frozenset({"senco", "leader", "admin", "other_admin"})  # the whole school: feed, dashboard
 # Who may not see Oak's 5B at all: nothing they are told may name its pupils.
@@ -44,21 +50,21 @@ HIDDEN = ("Ivo", "Quill", "Nell", "Orchard")
 # {r} a reminder about Ivo posted to the reminders channel.
 MATRIX: dict[str, tuple[str, frozenset[str]]] = {
     "help": ("help pupil add", ALL),
-    "pupil add": ('pupil add "Zed New" year:5', SCHOOL),
-    "pupil show": ("pupil show {p}", PUPIL),
+    "pupil add": ('pupil add "Zed New" year:5', SCHOOL - {"ta"}),  # a ta does not add pupils
+    "pupil show": ("pupil show {p}", SUPPORTS),
     "pupil list": ("pupil list", SCHOOL),
     "pupil archive": ("pupil archive {p}", RECORD),
-    "contact add": ('contact add {p} "Jo Parent" relation:mum phone:07700900123', PUPIL),
-    "contact list": ("contact list {p}", PUPIL),
+    "contact add": ('contact add {p} "Jo Parent" relation:mum phone:07700900123', SUPPORTS),
+    "contact list": ("contact list {p}", SUPPORTS),
     "export": ("export {p}", RECORD),
     "audit": ("audit {p}", RECORD),
     "erase": ("erase {p}", RECORD),
     "support start": ("support start {q} 2026-02-02", PUPIL),
     "support end": ("support end {p} 2026-03-01", PUPIL),
     "meeting": ('meeting {p} 2026-02-20 with:"mum"', PUPIL),
-    "intervention add": ('intervention add {p} "Maths" review:+6w', PUPIL),
-    "intervention review": ('intervention review {p} "Lexia" 2026-03-01 outcome:continue next:+4w', PUPIL),
-    "intervention list": ("intervention list {p}", PUPIL),
+    "intervention add": ('intervention add {p} "Maths" review:+6w', SUPPORTS),
+    "intervention review": ('intervention review {p} "Lexia" 2026-03-01 outcome:continue next:+4w', SUPPORTS),
+    "intervention list": ("intervention list {p}", SUPPORTS),
     "assessment requested": ("assessment requested {p} 2026-02-01", PUPIL),
     "assessment decided": ("assessment decided {q} 2026-02-20 assess", PUPIL),
     "ehcp issued": ('ehcp issued {p} 2026-02-25 la:"Kent"', PUPIL),
@@ -73,9 +79,9 @@ MATRIX: dict[str, tuple[str, frozenset[str]]] = {
     "digest": ("digest", STAFF),
     "feed": ("feed school", LEADS),
     "feed rotate": ("feed rotate mine", STAFF),
-    # A reminder to the channel: whoever teaches the pupil, leaders, the SENCO and admins may act on it.
-    "done": ("done {r}", PUPIL | {"leader"}),
-    "snooze": ("snooze {r} +1w", PUPIL | {"leader"}),
+    # A reminder to the channel: whoever teaches or supports the pupil, leaders, the SENCO and admins may act on it.
+    "done": ("done {r}", SUPPORTS | {"leader"}),
+    "snooze": ("snooze {r} +1w", SUPPORTS | {"leader"}),
     "staff add": ("staff add @newbie role:teacher class:3A", ADMINS),
     "staff list": ("staff list", STAFF),
     "staff remove": ("staff remove @lee", {"admin"}),
@@ -86,6 +92,9 @@ MATRIX: dict[str, tuple[str, frozenset[str]]] = {
     "senco qualified": ("senco qualified @sue 2026-01-10 award:npq", {"senco", "admin"}),
     "dashboard": ("dashboard", LEADS),
     "chase": ("chase {q}", RECORD),
+    "census": ("census", SEN_LEADS),
+    "export register": ("export register", SEN_LEADS),
+    "provision": ("provision {p}", SUPPORTS),
 }
 
 
@@ -124,7 +133,8 @@ def world(engine: Engine, school: int, chat: Any) -> World:
     assert elm is not None
     oak = school
     for text in ("staff add @alice role:teacher class:5B", "staff add @carl role:teacher class:6C",
-                 "staff add @sue role:senco", "staff add @lee role:leader", "senco appointed @sue 2025-09-01",
+                 "staff add @tia role:ta class:5B", "staff add @sue role:senco", "staff add @lee role:leader",
+                 "senco appointed @sue 2025-09-01",
                  'pupil add "Ivo Quill" year:5 class:5B', 'pupil add "Nell Orchard" year:5 class:5B',
                  'pupil add "Ben Brown" year:6 class:6C', "support start ivo 2026-01-05",
                  'intervention add ivo "Lexia" review:2026-03-09',

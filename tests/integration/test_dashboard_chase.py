@@ -86,7 +86,8 @@ def test_a_school_that_shows_names_sees_them_on_the_dashboard(chat, engine: Engi
         view = build(session, actor_for(session, school, "sam"), chat.today)
     assert [x.label for x in view.reviews.next_weeks] == ["Eve Green"]
     assert "I am writing from Oak Primary about Finn Hall." in view.letters[0].body
-    assert view.register is None and "register" in view.notes[0]  # pupils record no need type yet
+    # Pupils now carry census need types (issue 13): the register shows, with no need recorded for these pupils.
+    assert view.register is not None and view.register.needs == [("not recorded", 7)]
     assert [s.name for s in view.sencos] == ["@sam"]
     chat.ok("admin", "staff remove @sam")  # a SENCO who leaves drops out of the governors' summary
     with transaction(engine) as session:

@@ -68,7 +68,7 @@ def test_the_scheduler_runs_inside_the_app_and_reports_its_heartbeat(chat, engin
         health = httpx.get(f"{url}/healthz").json()
         assert health["status"] == "ok" and health["scheduler"]["last_tick_seconds_ago"] < 5
         metrics = httpx.get(f"{url}/metrics").text
-        assert "sendbot_reminders_sent_total 1" in metrics
+        assert 'sendbot_reminders_total{outcome="sent"} 1.0' in metrics
         assert [o.to.handle for o in notifier.sent] == ["bob"]  # once, however many ticks ran
         assert "Intervention review — Ava Smith" in notifier.out.getvalue()  # type: ignore[attr-defined]
     assert not aps.running

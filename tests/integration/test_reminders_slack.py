@@ -174,3 +174,28 @@ def test_typed_mentions_and_markup_in_free_text_stay_text_in_the_channel(setup, 
     assert f"<@{SUE}>" not in call.body  # the typed handle did not become a live mention
     assert "<!channel>" not in call.body and "<https://evil.example" not in call.body
     assert "Lexia" in call.body and "&lt;!channel&gt;" in call.body  # shown, as typed
+
+
+def test_a_busy_channel_does_not_hold_up_other_peoples_messages(setup, engine: Engine, slack: FakeSlack,  # type: ignore[no-untyped-def]
+                                                                 db_url: str) -> None:
+    """The per-channel pause is taken before a sending slot: with one slot and four messages queued for the
+    team channel, Sue's direct message still goes before the channel's last one. On PostgreSQL the pace is
+    kept in the database, so every replica keeps to it."""
+    chat, clock = setup
+    chat.ok("admin", "settings reminders-channel:#sen-team")
+    chat.ok("admin", 'settings remind:"intervention-review 0=channel"')
+    for what in ("Lexia", "Maths", "Handwriting"):
+        chat.ok("admin", f'intervention add ava "{what}" review:2026-03-04 staff:@u0bob0001')
+    chat.ok("admin", 'settings remind:"intervention-review 0=responsible+channel"')
+    chat.ok("admin", 'intervention add ava "Chess" review:2026-03-04 staff:@u0sue0001')  # Bob's three DM too
+    paced = SlackNotifier(Settings(database_url=db_url, slack_bot_token=TOKEN, slack_api_url=slack.url),
+                          min_interval=0.4)
+    one_slot = DeliveryConfig(concurrency=1)
+    report = asyncio.run(tick(engine, paced, clock.at("2026-03-04", "08:00"), one_slot))
+    order = [c.channel for c in slack.delivered]
+    assert report.sent == 8 and order.count("#sen-team") == 4 and order.count(SUE) == 1
+    assert order.index(SUE) < max(i for i, c in enumerate(order) if c == "#sen-team")
+    if engine.dialect.name == "postgresql":
+        with Session(engine) as s:
+            keys = set(s.exec(select(m.ChannelPace.channel)).all())
+        assert {k.rsplit(":", 1)[1] for k in keys} >= {"#sen-team", SUE}

@@ -184,3 +184,30 @@ def test_removed_staff_are_not_messaged_and_the_senco_hears_instead(town: Town) 
     town.chat.ok("admin", 'intervention add ava "Lexia" review:2026-03-04 staff:@bob')
     town.chat.ok("admin", "staff remove @bob")
     assert town.run("2026-03-04", "08:00") == [("sue", "intervention_review", "0")]
+
+
+def test_after_a_fact_is_recorded_the_sweep_plans_only_the_deadlines_it_changed(town: Town) -> None:
+    """Same day, nothing school-wide changed: the next sweep plans the deadlines written since the last one,
+    not the whole window; a forced sweep (or a new day) plans everything."""
+    from datetime import timedelta
+
+    from sqlmodel import Session, delete, update
+
+    import db.models as m
+
+    town.chat.ok("admin", "ehcp issued ava 2024-01-10")  # annual review overdue since Jan 2025
+    town.clock.at("2026-03-03", "09:00")
+    assert plan_all(town.engine, town.clock()).planned == 2  # the annual review, to @bob and @sue
+    with Session(town.engine) as s:
+        # The annual review was written an hour ago, and its reminders are taken out of the outbox, so the
+        # rows below show which deadlines the next sweep looked at.
+        s.exec(update(m.Deadline).values(updated_at=datetime.now(UTC) - timedelta(hours=1)))
+        s.exec(delete(m.Reminder))
+        s.commit()
+    town.chat.ok("admin", 'pupil add "Ben Brown" year:4 teacher:@bob', today=date(2026, 3, 3))
+    town.chat.ok("admin", 'intervention add ben "Lexia" review:2026-03-03 staff:@bob', today=date(2026, 3, 3))
+    assert plan_all(town.engine, town.clock()).planned == 1
+    assert [r.kind for r in town.rows()] == ["intervention_review"]
+    assert plan_all(town.engine, town.clock()).planned == 0  # nothing changed since
+    assert plan_all(town.engine, town.clock(), force=True).planned == 2  # everything: the annual review again
+    assert sorted(r.kind for r in town.rows()) == ["annual_review", "annual_review", "intervention_review"]

@@ -37,7 +37,7 @@ def test_staff_add_every_form_and_list(chat, probe):
 
 
 def test_staff_add_refusals(chat, probe):
-    for text, why in {"staff add @x role:boss": "teacher, senco, leader, admin",
+    for text, why in {"staff add @x role:boss": "teacher, ta, senco, leader, admin",
                       "staff add @x": "role:",
                       "staff add @bad! role:teacher": "not a usable handle",
                       "staff add <#C123|general> role:teacher": "channel",

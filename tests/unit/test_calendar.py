@@ -295,3 +295,42 @@ def test_estimated_terms_around_covers_this_and_next_academic_year() -> None:
     terms = estimated_terms_around(date(2026, 9, 1))
     assert terms[0].start == date(2026, 9, 2)
     assert len(terms) == 6
+
+
+def test_school_days_past_the_last_known_term_are_answered_without_walking_and_agree_with_walking() -> None:
+    """The sweep asks about days after the last term a school entered: the answer is the same as the two-year
+    walk gives (the first working day two years on), and asking again gives the same day."""
+    from bot.calendar import SchoolCalendar, Term, next_working_day
+
+    cal = SchoolCalendar([Term(date(2026, 1, 5), date(2026, 3, 27), "Spring")])
+    after = date(2026, 4, 1)
+    assert cal.next_school_day(after) == next_working_day(after + timedelta(days=731))
+    assert cal.next_school_day(after) == cal.next_school_day(after)
+    assert cal.next_school_day(date(2026, 1, 3)) == date(2026, 1, 5)  # a Saturday before term: its Monday
+    assert cal.next_school_day(date(2026, 1, 5), inclusive=False) == date(2026, 1, 6)
+    assert not cal.is_school_day(date(2026, 3, 28)) and cal.is_school_day(date(2026, 3, 27))
+
+
+def test_bank_holidays_load_the_united_kingdom_only():
+    """The other 250 countries cost 8 MB of every server's memory (docs/performance.md)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from datetime import date; from bot.calendar import is_bank_holiday; "
+            "assert is_bank_holiday(date(2026, 8, 31)) and not is_bank_holiday(date(2026, 9, 1)); "
+            "print(sorted(m for m in sys.modules if m.startswith('holidays.countries')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['holidays.countries', 'holidays.countries.united_kingdom']"
+
+
+def test_the_server_starts_without_what_only_a_request_needs():
+    """icalendar (the first feed) and jinja2 (the first dashboard page) are not loaded when the server's
+    routes are, so an idle server does not hold them (docs/performance.md)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from bot.server import routes_for; from bot.config import Settings; "
+            "routes_for(Settings()); "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'icalendar', 'jinja2', 'bot'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['bot']"

@@ -1,7 +1,7 @@
 """security: replay guard, append-only audit, encrypted contacts and Slack tokens
 
 Revision ID: 0008_security
-Revises: 0010_dashboard
+Revises: 0013_speed2
 
 - ``slack_request_seen``: signatures of signed Slack requests already taken (replays are refused).
 - ``audit_log`` is append-only: a trigger refuses UPDATE and DELETE (PostgreSQL and SQLite alike).
@@ -15,7 +15,7 @@ import sqlalchemy as sa  # noqa: F401
 import sqlmodel.sql.sqltypes  # noqa: F401
 
 revision = "0008_security"
-down_revision = "0010_dashboard"
+down_revision = "0013_speed2"
 branch_labels = None
 depends_on = None
 
