@@ -443,6 +443,7 @@ def run(
 
         import uvicorn
 
+        from bot.security.crypto import KEYRING, KeyMissing
         from bot.server import build_app, connection_help, services_for
 
         # --host/--port become settings, so everything (feed links, Slack's URLs) agrees with them.
@@ -453,6 +454,10 @@ def run(
 
         cached_settings.cache_clear()
         settings = get_settings()
+        try:
+            encryption = KEYRING.startup()  # refuses to start in production without a key
+        except (KeyMissing, ValueError) as e:  # ValueError: a value that is not a Fernet key, named by position
+            raise CliError(str(e)) from None
         fixed = _today(today) if today else None
         engine = _engine(create=True)
         _ensure_a_school(engine, fixed or _real_today(), settings.chat_configured)
@@ -460,7 +465,7 @@ def run(
         h, p = settings.host, settings.port
         typer.echo(f"sendbot is listening on http://{h}:{p} (health: /healthz, ready: /readyz). "
                    "Ctrl-C stops it.")
-        for line in connection_help(settings):
+        for line in [*encryption, *connection_help(settings)]:
             typer.echo(line)
         # uvicorn stops on SIGTERM/SIGINT: it finishes requests in flight, then the app's services stop
         # (the scheduler lets a delivery batch finish and releases its claims).
@@ -678,6 +683,13 @@ def outbox(
     _run(go)
 
 
+def _register_security() -> None:
+    from bot.security.cli import register
+
+    register(app, _run, _engine, lambda value: _today(value))
+
+
+_register_security()
 # --- operating it (issue 14): doctor, backup, restore, copy ---------------------------------------------------
 
 

@@ -45,6 +45,13 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
     # How old the scheduler's last tick may be before /readyz says "not ready".
     heartbeat_max_age: int = 300
+    # "production" refuses to store parent contacts or Slack tokens without an encryption key.
+    mode: str = "development"
+    # One Fernet key, or several separated by commas (the first encrypts; all decrypt): bot/security/crypto.py
+    encryption_key: str | None = None
+    # Abuse limits (issue 11), per process (bot/ratelimit.py): chat commands per person, feed requests per link.
+    commands_per_minute: int = Field(default=30, ge=1)
+    feed_requests_per_minute: int = Field(default=30, ge=1)
 
     # Slack. HTTP mode: bot token + signing secret. Socket Mode: add an app-level token. Many workspaces
     # (OAuth): client id + secret (+ signing secret). SLACK_API_URL points the Web API client elsewhere

@@ -84,7 +84,9 @@ def services_for(settings: Settings) -> list[Service]:
     from bot.reminders.scheduler import reminder_service
 
     # The reminders clock: plan, deliver (Slack when configured, else printed here) and weekly digests.
-    services: list[Service] = [reminder_service(settings, notifier=notifier_for(settings))]
+    from bot.security.retention import retention_service
+
+    services: list[Service] = [reminder_service(settings, notifier=notifier_for(settings)), retention_service]
     if settings.graph_calendar_mailbox and settings.graph_writes_configured:
         from bot.teams.graph import calendar_service  # msgraph-sdk: only when the calendar is configured
 

@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from starlette.routing import BaseRoute
 
 from bot.config import Settings
+from bot.ratelimit import RateLimit
 
 
 @dataclass
@@ -25,6 +26,15 @@ class AppState:
     heartbeat: datetime | None = None  # set by the scheduler on every tick
     counters: dict[str, int] = field(default_factory=dict)
     extras: dict[str, Any] = field(default_factory=dict)
+    # Abuse limits (issue 11): chat commands per person, feed requests per link; from the settings unless given.
+    command_limit: RateLimit | None = None
+    feed_limit: RateLimit | None = None
+
+    def __post_init__(self) -> None:
+        if self.command_limit is None:
+            self.command_limit = RateLimit(self.settings.commands_per_minute)
+        if self.feed_limit is None:
+            self.feed_limit = RateLimit(self.settings.feed_requests_per_minute)
 
     def count(self, name: str, n: int = 1) -> None:
         self.counters[name] = self.counters.get(name, 0) + n

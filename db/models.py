@@ -7,9 +7,24 @@ Dates are ``date`` (statutory deadlines are days); instants are timezone-aware U
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, Index, Integer, String, Table, UniqueConstraint, event, inspect
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    String,
+    Table,
+    UniqueConstraint,
+    event,
+    inspect,
+)
 from sqlalchemy import func as sqlfunc
 from sqlmodel import Field, SQLModel
+
+from db.crypto import EncryptedText
 
 
 def utcnow() -> datetime:
@@ -194,10 +209,11 @@ class ParentContact(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     school_id: int = Field(foreign_key="school.id", index=True)
     pupil_id: int = Field(foreign_key="pupil.id", index=True)
-    name: str = Field(max_length=200)
+    # name, phone and email are stored encrypted (bot/security/crypto.py): Fernet tokens, hence Text.
+    name: str = Field(sa_column=Column(EncryptedText, nullable=False))
     relation: str | None = Field(default=None, max_length=60)
-    phone: str | None = Field(default=None, max_length=40)
-    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, sa_column=Column(EncryptedText))
+    email: str | None = Field(default=None, sa_column=Column(EncryptedText))
     prefers: str | None = Field(default=None, max_length=10)
 
 
@@ -503,10 +519,25 @@ class SlackEvent(SQLModel, table=True):
     received_at: datetime = Field(default_factory=utcnow, index=True)
 
 
+class SlackRequestSeen(SQLModel, table=True):
+    """A signed Slack request already taken (its signature): a replay inside the 5-minute window is refused.
+
+    In the database, so every replica refuses it; rows older than the window are pruned (bot/slack/guard.py).
+    """
+
+    __tablename__ = "slack_request_seen"
+    signature: str = Field(primary_key=True, max_length=80)
+    timestamp: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    seen_at: datetime = Field(default_factory=utcnow)
+
+
 # Bolt's SQLAlchemy installation and OAuth-state stores (slack_sdk) read and write these three tables. They
 # are declared here, column for column as slack_sdk's own table builders make them, so migration 0004 creates
 # them (never the stores' create_all) and storage needs no chat SDK; tests/unit/test_slack_store_tables.py
 # fails if slack_sdk's builders ever drift from these.
+# Tokens are stored encrypted (bot/slack/installations.py); a Fernet token is ~2.2 times as long as what it
+# holds, so these columns are wider than slack_sdk's String(200).
+TOKEN_COLUMN = 1000
 slack_installations = Table(
     "slack_installations",
     SQLModel.metadata,
@@ -518,16 +549,16 @@ slack_installations = Table(
     Column("enterprise_url", String(200)),
     Column("team_id", String(32)),
     Column("team_name", String(200)),
-    Column("bot_token", String(200)),
+    Column("bot_token", String(TOKEN_COLUMN)),
     Column("bot_id", String(32)),
     Column("bot_user_id", String(32)),
     Column("bot_scopes", String(1000)),
-    Column("bot_refresh_token", String(200)),
+    Column("bot_refresh_token", String(TOKEN_COLUMN)),
     Column("bot_token_expires_at", DateTime),
     Column("user_id", String(32), nullable=False),
-    Column("user_token", String(200)),
+    Column("user_token", String(TOKEN_COLUMN)),
     Column("user_scopes", String(1000)),
-    Column("user_refresh_token", String(200)),
+    Column("user_refresh_token", String(TOKEN_COLUMN)),
     Column("user_token_expires_at", DateTime),
     Column("incoming_webhook_url", String(200)),
     Column("incoming_webhook_channel", String(200)),
@@ -548,11 +579,11 @@ slack_bots = Table(
     Column("enterprise_name", String(200)),
     Column("team_id", String(32)),
     Column("team_name", String(200)),
-    Column("bot_token", String(200)),
+    Column("bot_token", String(TOKEN_COLUMN)),
     Column("bot_id", String(32)),
     Column("bot_user_id", String(32)),
     Column("bot_scopes", String(1000)),
-    Column("bot_refresh_token", String(200)),
+    Column("bot_refresh_token", String(TOKEN_COLUMN)),
     Column("bot_token_expires_at", DateTime),
     Column("is_enterprise_install", Boolean, default=False, nullable=False),
     Column("installed_at", DateTime, nullable=False, default=sqlfunc.now()),

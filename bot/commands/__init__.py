@@ -21,6 +21,7 @@ from bot.commands.context import Ctx
 from bot.commands.grammar import NOTES, Arg, Command, Grammar
 from bot.commands.words import ParseError
 from bot.metrics import observe_command
+from bot.ratelimit import RateLimit
 from bot.reply import Action, Item, Reply
 from bot.services import tenancy
 from bot.services.errors import Refused
@@ -53,6 +54,9 @@ GRAMMAR = Grammar([
 ])
 
 
+MAX_COMMAND = 4000  # characters: Slack's own limit on a slash command's text
+
+
 def execute(engine: Engine, school_id: int, handle: str, text: str, today: date) -> Reply:
     """Run one command as the member of staff ``handle`` of school ``school_id``, as of ``today``."""
     started = time.perf_counter()
@@ -62,6 +66,11 @@ def execute(engine: Engine, school_id: int, handle: str, text: str, today: date)
 
 
 def _execute(engine: Engine, school_id: int, handle: str, text: str, today: date) -> tuple[Reply, str, str]:
+    if len(text) > MAX_COMMAND:
+        # Refused before parsing: a 500,000-character command took seconds to parse.
+        return (Reply.refused(f"A command can be at most {MAX_COMMAND:,} characters (Slack's own limit); this one "
+                              f"has {len(text):,}. Put long notes in your school's own records system."),
+                "unparsed", "refused")
     try:
         parsed = GRAMMAR.parse(text, today)
     except ParseError as e:
@@ -90,12 +99,19 @@ def _execute(engine: Engine, school_id: int, handle: str, text: str, today: date
 CLAIM = "claim"
 
 
-def answer(engine: Engine, asker: Asker, text: str, today: date) -> Reply:
+def answer(engine: Engine, asker: Asker, text: str, today: date, limit: RateLimit | None = None) -> Reply:
     """Run one command for a person on a chat surface: identify them, then :func:`execute`.
 
     An unknown workspace is refused with the exact ways to link it (never bound by its own request), except
-    for ``claim CODE``: an admin connecting it with the one-time code ``sendbot init`` printed.
+    for ``claim CODE``: an admin connecting it with the one-time code ``sendbot init`` printed. With ``limit``,
+    a person who sends more commands than it allows is asked to wait, before anything is read or changed.
     """
+    who = (asker.platform, asker.workspace, asker.user_id)
+    if limit is not None and not limit.allow(who):
+        wait = limit.retry_after(who)
+        return Reply.refused(f"That's a lot of commands in a short time: you can send up to {limit.limit} a "
+                             f"minute. Please wait about {wait} second{'s' if wait != 1 else ''} and try again; "
+                             "nothing was changed.")
     words = text.split()
     claiming = bool(words) and words[0].lower() == CLAIM
     try:

@@ -4,7 +4,7 @@ from typing import Any
 
 from bot.commands.context import Ctx
 from bot.commands.grammar import Arg, Command, Opt
-from bot.reply import Item, Reply, day
+from bot.reply import Item, Reply
 from bot.services import corrections as svc
 from bot.services.lookup import find_pupil
 
@@ -48,16 +48,6 @@ def pupil_edit(ctx: Ctx, v: dict[str, Any]) -> Reply:
     return Reply(f"Updated {pupil.name} (#{pupil.id}): {', '.join(done)}.")
 
 
-def audit(ctx: Ctx, v: dict[str, Any]) -> Reply:
-    ctx.actor.require("senco", "admin", doing="read the audit trail")
-    pupil = find_pupil(ctx.session, ctx.actor, v["pupil"], include_archived=True)
-    rows = svc.audit_trail(ctx.session, ctx.actor, pupil)
-    if not rows:
-        return Reply(f"No changes recorded for {pupil.name} (#{pupil.id}).")
-    return Reply(f"Who changed {pupil.name}'s record (#{pupil.id}), newest first",
-                 items=[Item(f"{day(at.date())} {at:%H:%M} UTC — {who}: {action}") for at, who, action in rows])
-
-
 COMMANDS = [
     Command(("history",), "Every recorded fact about a pupil, with its reference, newest first.", history,
             args=(PUPIL,), examples=("/sen history ava",), reads=True),
@@ -74,6 +64,4 @@ COMMANDS = [
                   Opt("need", placeholder="code", help="census SEN type: " + ", ".join(svc.NEED_CODES)),
                   Opt("need2", placeholder="code", help="secondary need, as need:")),
             examples=('/sen pupil edit ava year:6 class:6B need:SPLD',)),
-    Command(("audit",), "Who did what to a pupil's record, and when (SENCO, admin).", audit, args=(PUPIL,),
-            reads=True),
 ]

@@ -1,6 +1,5 @@
 """pupil, contact, export and erase."""
 
-import json
 from typing import Any
 
 from bot.commands.context import Ctx, deadline_item
@@ -90,9 +89,25 @@ def contact_list(ctx: Ctx, v: dict[str, Any]) -> Reply:
 
 
 def export(ctx: Ctx, v: dict[str, Any]) -> Reply:
+    from bot.security.audit import as_csv, as_json
+
     data = svc.export_pupil(ctx.session, ctx.actor, v["pupil"])
-    return Reply(f"Everything sendbot holds about {data['pupil']['name']} (#{data['pupil']['id']}):",
-                 attachment=json.dumps(data, indent=2, default=str))
+    fmt = v.get("format") or "json"
+    return Reply(f"Everything sendbot holds about {data['pupil']['name']} (#{data['pupil']['id']}), as {fmt.upper()} "
+                 "(only you can see this):",
+                 attachment=as_csv(data) if fmt == "csv" else as_json(data), private=True)
+
+
+def audit(ctx: Ctx, v: dict[str, Any]) -> Reply:
+    from bot.security.audit import SHOWN, audit_trail
+
+    pupil, rows = audit_trail(ctx.session, ctx.actor, v["pupil"])
+    newest = list(reversed(rows))[:SHOWN]
+    items = [Item(f"{row.at:%d %b %Y %H:%M} UTC — {who} — {row.action}") for row, who in newest]
+    more = [f"Showing the newest {SHOWN} of {len(rows)}; /sen export #{pupil.id} has them all."] \
+        if len(rows) > SHOWN else []
+    return Reply(f"Audit trail of {pupil.name} (#{pupil.id}): {len(rows)} entr{'y' if len(rows) == 1 else 'ies'}",
+                 lines=more, items=items, private=True)
 
 
 def erase(ctx: Ctx, v: dict[str, Any]) -> Reply:
@@ -132,7 +147,9 @@ COMMANDS = [
                   Opt("prefers", choices=("phone", "email", "text"))),
             examples=('/sen contact add ava "Jo Smith" relation:mum phone:07700900123 prefers:text',)),
     Command(("contact", "list"), "List a pupil's parent contacts.", contact_list, args=(PUPIL,), reads=True),
-    Command(("export",), "Export everything held about a pupil (subject access request).", export, args=(PUPIL,),
+    Command(("export",), "Export everything held about a pupil (subject access request), as JSON or CSV.", export,
+            args=(PUPIL,), opts=(Opt("format", choices=("json", "csv")),), reads=True),
+    Command(("audit",), "Who did what to a pupil's record, and when (SENCO and admins).", audit, args=(PUPIL,),
             reads=True),
     Command(("erase",), "Erase a pupil's record for good (right to erasure); asks to confirm first.", erase,
             args=(PUPIL,), opts=(Opt("confirm", choices=("yes",), help="yes: erase now (asked for first)"),)),

@@ -329,6 +329,8 @@ COMMANDS = [
                   Opt("names-in-feeds", choices=("yes", "no")),
                   Opt("digest-mail", choices=("yes", "no"),
                       help="yours alone: the weekly digest by e-mail as well (Microsoft 365 schools, docs/teams.md)"),
+                  Opt("retention-years", placeholder="years", help="SEN records of a pupil who has left are kept "
+                                                                   "until date of birth + this many years (31)"),
                   Opt("hourly-cost", placeholder="role=£", max_len=200,
                       help="what an hour of staff time costs, per role, for the provision map: \"ta=18 teacher=38\""),
                   Opt("remind", placeholder="steps", max_len=400,

@@ -9,6 +9,7 @@ The token is never logged: our log lines name the feed by its row id, and a filt
 access log.
 """
 
+import hashlib
 import logging
 import re
 import threading
@@ -156,8 +157,17 @@ def routes(state: "AppState") -> list[BaseRoute]:
     state.extras["feed_cache"] = cache
     hide_tokens_in_access_log()
 
+    limit = state.feed_limit
+    assert limit is not None
+
     async def feed(request: Request) -> Response:
         state.count("feed_requests")
+        # Per link, by its fingerprint (the token itself is never kept): calendars poll every few minutes at most.
+        key = hashlib.sha256(request.path_params["token"].encode()).digest()
+        if not limit.allow(key):
+            state.count("feed_rate_limited")
+            return PlainTextResponse("Too Many Requests", status_code=429,
+                                     headers={"Retry-After": str(limit.retry_after(key)), "Cache-Control": "no-store"})
         try:
             answer = await run_in_threadpool(_answer, state, cache, request.path_params["token"],
                                              request.headers.get("if-none-match"),

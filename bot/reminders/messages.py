@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from bot.reply import DUTY, Action, Reply, day, initials, year_label
 from bot.rules.citations import KINDS
 from bot.rules.dates import current_year_group
+from bot.security.scrub import literal
 from bot.services.access import Actor
 from bot.services.errors import Refused
 from bot.services.reminder_policy import OPENS, parse_step
@@ -79,7 +80,7 @@ def reminder_reply(row: m.Reminder, deadline: m.Deadline, pupil: m.Pupil | None,
               ("Who must act", ACTS.get(deadline.duty, DUTY.get(deadline.duty, deadline.duty))),
               ("The law", deadline.rule)]
     if deadline.detail and deadline.kind != "appeal_deadline":
-        fields.append(("About", deadline.detail))
+        fields.append(("About", literal(deadline.detail)))  # typed text: never a live mention
     if deadline.kind == "senco_qualification" and responsible is not None:
         fields.append(("SENCO", staff_label(responsible)))  # which SENCO, when a school has more than one
     elif recipient is None and responsible is not None:

@@ -411,12 +411,3 @@ def edit_pupil(session: Session, actor: Actor, ref: str, changes: dict[str, Any]
     session.add(pupil)
     _after(session, actor, pupil, "pupil.edit", today)
     return pupil, done
-
-
-def audit_trail(session: Session, actor: Actor, pupil: m.Pupil) -> list[tuple[datetime, str, str]]:
-    """Who did what to this pupil's record, and when, newest first (SENCO and admins)."""
-    actor.require("senco", "admin", doing="read the audit trail")
-    rows = session.exec(select(m.AuditLog, m.Staff).join(m.Staff, m.Staff.id == m.AuditLog.staff_id, isouter=True)
-                        .where(m.AuditLog.school_id == actor.school_id, m.AuditLog.pupil_id == pupil.id)
-                        .order_by(col(m.AuditLog.id).desc())).all()
-    return [(a.at, f"@{s.handle}" if s else "sendbot", a.action.replace(".", " ")) for a, s in rows]

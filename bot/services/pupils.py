@@ -10,13 +10,14 @@ from sqlmodel import Session, col, delete, select
 from bot.rules.census import NEEDS, need_code
 from bot.rules.dates import academic_year_of, current_year_group
 from bot.services.access import Actor
-from bot.services.audit import audit
+from bot.services.audit import audit, export_extras
 from bot.services.deadlines import recompute_pupil, remove_pupil_deadlines
 from bot.services.errors import Refused
 from bot.services.groups import check_groups, shares_group
-from bot.services.lookup import UPN, find_pupil, find_staff
+from bot.services.lookup import UPN, find_pupil, find_staff, label
 from bot.services.school import get_school
 from db import models as m
+from db.crypto import KEYRING
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[0-9 ()-]{6,20}$")
@@ -92,12 +93,18 @@ def add_pupil(session: Session, actor: Actor, name: str, year: str, today: date,
         if not UPN.match(upn):
             raise Refused(f"'{upn}' is not a UPN: a UPN is a letter followed by 12 characters (like A123456789012).",
                           field="upn")
-        if session.exec(select(m.Pupil).where(m.Pupil.school_id == actor.school_id, m.Pupil.upn == upn)).first():
-            raise Refused(f"Another pupil already has UPN {upn}.", field="upn")
+        holder = session.exec(select(m.Pupil).where(m.Pupil.school_id == actor.school_id, m.Pupil.upn == upn)).first()
+        if holder is not None:
+            # A UPN is one child's for life, so it can't be added twice; to someone who can't see that pupil
+            # the refusal names no one (it reveals only that the UPN they typed is in use).
+            shown = f" ({label(holder)})" if actor.can_see(holder) else ""
+            raise Refused(f"UPN {upn} is already on the school's records{shown}. If this is your pupil, ask "
+                          "the SENCO to make you their teacher.", field="upn")
     if dob is not None and dob >= today:
         raise Refused("dob is the date of birth: it must be in the past.", field="dob")
-    same = session.exec(select(m.Pupil).where(m.Pupil.school_id == actor.school_id, m.Pupil.name == name,
-                                              col(m.Pupil.archived).is_(False))).all()
+    same = [p for p in session.exec(select(m.Pupil).where(m.Pupil.school_id == actor.school_id, m.Pupil.name == name,
+                                                          col(m.Pupil.archived).is_(False))).all()
+            if actor.can_see(p)]  # only pupils they may see: another class's pupil is never revealed
     if same and upn is None:
         raise Refused(f"There is already a pupil called {name} (#{same[0].id}). If this is a different child, "
                       "add them with their upn: so they can be told apart.")
@@ -142,6 +149,7 @@ def show_pupil(session: Session, actor: Actor, ref: str, today: date) -> PupilVi
     pupil = find_pupil(session, actor, ref, include_archived=True)
     actor.require_pupil(pupil, "see a pupil's details")
     assert pupil.id is not None
+    audit(session, actor, actor.school_id, "pupil.show", pupil.id)  # reads are audited too
     deadlines = session.exec(select(m.Deadline).where(m.Deadline.pupil_id == pupil.id)
                              .order_by(m.Deadline.due)).all()
     return PupilView(
@@ -217,6 +225,8 @@ def export_pupil(session: Session, actor: Actor, ref: str) -> dict[str, Any]:
         data["intervention"].append({**_row(iv), "reviews": [_row(r) for r in reviews]})
     data["deadline"] = [_row(d) for d in session.exec(select(m.Deadline).where(m.Deadline.pupil_id == pupil.id))]
     audit(session, actor, actor.school_id, "pupil.export", pupil.id)
+    session.flush()
+    data.update(export_extras(session, actor.school_id, pupil.id))  # the audit trail and reminders sent
     return data
 
 
@@ -233,6 +243,19 @@ def erase_pupil(session: Session, actor: Actor, ref: str) -> str:
     pid = pupil.id
     assert pid is not None
     name = pupil.name
+    delete_pupil_record(session, pupil)
+    school = get_school(session, actor.school_id)
+    school.data_version += 1
+    session.add(school)
+    audit(session, actor, actor.school_id, "pupil.erase", pid)
+    session.flush()
+    return name
+
+
+def delete_pupil_record(session: Session, pupil: m.Pupil) -> None:
+    """Delete a pupil and every fact about them (erase, and the retention job). The audit trail stays."""
+    pid = pupil.id
+    assert pid is not None
     remove_pupil_deadlines(session, pid)
     # The undo log holds copies of the facts: they go too.
     session.exec(delete(m.ChangeLog).where(col(m.ChangeLog.pupil_id) == pid))
@@ -243,12 +266,6 @@ def erase_pupil(session: Session, actor: Actor, ref: str) -> str:
     for table in FACT_TABLES:
         session.exec(delete(table).where(col(table.pupil_id) == pid))
     session.delete(pupil)
-    school = get_school(session, actor.school_id)
-    school.data_version += 1
-    session.add(school)
-    audit(session, actor, actor.school_id, "pupil.erase", pid)
-    session.flush()
-    return name
 
 
 # --- contacts --------------------------------------------------------------------------------------------
@@ -270,6 +287,9 @@ def add_contact(session: Session, actor: Actor, ref: str, name: str, relation: s
         raise Refused("prefers:email needs an email: address for the contact.")
     if prefers in ("phone", "text") and not phone:
         raise Refused(f"prefers:{prefers} needs a phone: number for the contact.")
+    if not KEYRING.can_store:  # production without an encryption key: refused, nothing stored
+        raise Refused("SENDBOT_ENCRYPTION_KEY is not set: in production, parent contacts are never stored "
+                      "unencrypted, so nothing was stored. Ask your IT lead to set the key.")
     contact = m.ParentContact(school_id=actor.school_id, pupil_id=pupil.id, name=name, relation=relation,
                               phone=phone.strip() if phone else None, email=email.strip() if email else None,
                               prefers=prefers)
@@ -281,6 +301,7 @@ def add_contact(session: Session, actor: Actor, ref: str, name: str, relation: s
 def list_contacts(session: Session, actor: Actor, ref: str) -> tuple[m.Pupil, list[m.ParentContact]]:
     pupil = find_pupil(session, actor, ref)
     actor.require_pupil(pupil, "see parent contacts")
+    audit(session, actor, actor.school_id, "contact.list", pupil.id)  # reads are audited too
     return pupil, list(session.exec(select(m.ParentContact).where(m.ParentContact.pupil_id == pupil.id)).all())
 
 

@@ -27,6 +27,7 @@ DEFAULT_SETTINGS: dict[str, str] = {
     "digest-day": "monday",
     "reminders-channel": "",
     "names-in-feeds": "no",
+    "retention-years": "31",  # SEN records of a pupil who has left: kept until date of birth + this many years
 }
 SETTING_KEYS = ("phase", "transfer-years", "info-report", *DEFAULT_SETTINGS, "remind", "hourly-cost")
 
@@ -325,6 +326,12 @@ def change_settings(session: Session, actor: Actor, changes: dict[str, object], 
             from bot.services.reminder_policy import SETTINGS_KEY, change_policy
 
             settings[SETTINGS_KEY] = change_policy(settings, text)
+        elif key == "retention-years":
+            if not (text.isascii() and text.isdigit() and 6 <= int(text) <= 100):
+                raise Refused("retention-years takes a number of years from 6 to 100: SEN records of a pupil who "
+                              "has left are kept until their date of birth plus this many (default 31, the IRMS "
+                              f"toolkit's period for SEN files); '{text}' isn't one.")
+            settings[key] = str(int(text))
         elif key == COST_KEY:
             settings[COST_KEY] = parse_costs(text)
         elif key == "names-in-feeds":

@@ -41,7 +41,7 @@ from bot.dates import ParseError
 from bot.services import tenancy
 from bot.services.errors import Refused
 from bot.services.school import actor_for
-from bot.slack import dedupe, home, modals, render
+from bot.slack import dedupe, guard, home, modals, render
 from bot.slack.installations import ThreadedInstallationStore, ThreadedStateStore, installation_store, state_store
 from bot.slack.render import RUN_ACTION
 from bot.slack.text import command_text
@@ -54,7 +54,8 @@ log = logging.getLogger(__name__)
 PLATFORM = "slack"  # this surface's name in bot.services.tenancy
 COMMAND = "/sen"
 HOME_EVENT = "app_home_opened"  # the only event subscribed to (deploy/slack/manifest.yml)
-SCOPES = ("commands", "chat:write", "im:write", "users:read", "users:read.email")  # .email: the staff import
+SCOPES = ("commands", "chat:write", "users:read", "users:read.email")  # .email: the staff import; Slack asks
+# users:read alongside it. chat.postMessage to a user id opens the DM itself: no im:write.
 APOLOGY = ("Sorry — something went wrong on our side and nothing more was done. Please try again; if it keeps "
            "happening, tell your admin.")
 
@@ -105,7 +106,8 @@ class SlackBot:
     def run(self, team_id: str | None, user_id: str | None, text: str) -> Reply:
         """Run one command as this Slack user: the core identifies them (bot.services.tenancy)."""
         self.state.count("slack_commands")
-        return answer(self.state.engine, self.asker(team_id, user_id), text, self.state.today())
+        return answer(self.state.engine, self.asker(team_id, user_id), text, self.state.today(),
+                      limit=self.state.command_limit)
 
     def caller(self, team_id: str | None, user_id: str | None) -> tenancy.Caller | Reply:
         """Who this is (school and staff handle), or the refusal saying why nobody can act here."""
@@ -487,7 +489,9 @@ def routes(state: AppState) -> list[BaseRoute]:
 
     out: list[BaseRoute] = []
     if runtime.http:
-        out.append(Route("/slack/events", endpoint, methods=["POST"]))
+        # Size, shape, signature and replay are checked before Bolt sees the request (bot/slack/guard.py).
+        checked = guard.guarded(endpoint, state.engine, state.settings.slack_signing_secret or "", state.count)
+        out.append(Route("/slack/events", checked, methods=["POST"]))
     if runtime.oauth:
         out += [Route("/slack/install", endpoint, methods=["GET"]),
                 Route("/slack/oauth_redirect", endpoint, methods=["GET"])]

@@ -6,6 +6,7 @@ loop never blocks. The tables come from migration 0004 (never the stores' ``crea
 """
 
 import asyncio
+import copy
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -20,12 +21,51 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session
 
 from bot.config import Settings, get_settings
+from bot.security.crypto import KEYRING, TOKEN_PREFIX
 from bot.services import tenancy
 from db.engine import get_engine
 
 log = logging.getLogger(__name__)
 
 STATE_SECONDS = 600  # how long an "Add to Slack" link stays valid
+
+
+TOKEN_FIELDS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token")
+
+
+def _with_tokens(obj: Any, change: Callable[[str], str]) -> Any:
+    """A copy of an Installation or Bot with each token passed through ``change``."""
+    if obj is None:
+        return None
+    out = copy.copy(obj)
+    for name in TOKEN_FIELDS:
+        value = getattr(out, name, None)
+        if isinstance(value, str) and value:
+            setattr(out, name, change(value))
+    return out
+
+
+def _encrypt(value: str) -> str:
+    # Idempotent: slack_sdk's save() passes the already-encrypted installation on to save_bot().
+    return value if value.startswith(TOKEN_PREFIX) else KEYRING.encrypt(value)
+
+
+class EncryptingInstallationStore(SQLAlchemyInstallationStore):
+    """slack_sdk's store, with every token encrypted at rest (SENDBOT_ENCRYPTION_KEY, bot/security/crypto.py).
+
+    The token columns are widened to hold the ciphertext (db/models.py, migration 0008)."""
+
+    def save(self, installation: Installation) -> None:
+        super().save(_with_tokens(installation, _encrypt))
+
+    def save_bot(self, bot: Bot) -> None:
+        super().save_bot(_with_tokens(bot, _encrypt))
+
+    def find_bot(self, **kwargs: Any) -> Bot | None:  # type: ignore[override]
+        return _with_tokens(super().find_bot(**kwargs), KEYRING.decrypt)
+
+    def find_installation(self, **kwargs: Any) -> Installation | None:  # type: ignore[override]
+        return _with_tokens(super().find_installation(**kwargs), KEYRING.decrypt)
 
 
 class ThreadedInstallationStore(AsyncInstallationStore):
@@ -87,7 +127,7 @@ class ThreadedStateStore(AsyncOAuthStateStore):
 def installation_store(settings: Settings, engine: Engine) -> SQLAlchemyInstallationStore:
     if not settings.slack_client_id:
         raise ValueError("SLACK_CLIENT_ID is needed for the installation store")
-    return SQLAlchemyInstallationStore(client_id=settings.slack_client_id, engine=engine,
+    return EncryptingInstallationStore(client_id=settings.slack_client_id, engine=engine,
                                        logger=logging.getLogger("bot.slack.installations.store"))
 
 
@@ -111,7 +151,8 @@ def bot_token_for_team(team_id: str, settings: Settings | None = None) -> str | 
                     bots.c.bot_token.is_not(None))
              .order_by(bots.c.installed_at.desc()).limit(1))
     with get_engine(settings.database_url).connect() as connection:
-        return connection.execute(query).scalar()
+        token = connection.execute(query).scalar()
+    return KEYRING.decrypt(token) if token else None
 
 
 def token_for(settings: Settings | None = None) -> Callable[[int], str | None]:

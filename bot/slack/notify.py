@@ -50,7 +50,7 @@ PERMANENT = {
     "not_authed": "no bot token was sent: check SLACK_BOT_TOKEN",
     "token_revoked": "the bot token was revoked: reinstall the app",
     "account_inactive": "the bot token belongs to a deleted app or user: reinstall the app",
-    "missing_scope": "the app lacks a permission (chat:write, im:write): reinstall it with the manifest",
+    "missing_scope": "the app lacks a permission (chat:write): reinstall it with the manifest",
     "restricted_action": "the workspace does not let the app post there",
     "invalid_blocks": "Slack rejected the message layout",
     "msg_too_long": "the message is too long for Slack",

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import httpx
 import uvicorn
@@ -65,10 +66,10 @@ class FeedServer:
 
 
 @contextmanager
-def serve(database_url: str, today: date, *, access_log: bool = False) -> Iterator[FeedServer]:
-    """Run the sendbot app on 127.0.0.1 (a free port) until the block ends."""
+def serve(database_url: str, today: date, *, access_log: bool = False, **settings: Any) -> Iterator[FeedServer]:
+    """Run the sendbot app on 127.0.0.1 (a free port) until the block ends (``settings``: more Settings)."""
     days = [today]
-    app = build_app(Settings(database_url=database_url), today=lambda: days[0])
+    app = build_app(Settings(database_url=database_url, **settings), today=lambda: days[0])
     # log_config=None: keep the test's logging (caplog) instead of uvicorn's own handlers.
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="info" if access_log else "warning",
                             access_log=access_log, lifespan="on", log_config=None)

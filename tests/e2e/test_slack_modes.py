@@ -61,7 +61,7 @@ def install(http: httpx.Client, path: str = "/slack/install") -> tuple[httpx.Res
     state = re.search(r"state=([0-9a-f-]+)", page.text)
     assert state, page.text
     assert "https://slack.com/oauth/v2/authorize" in page.text
-    assert "scope=commands,chat:write,im:write,users:read,users:read.email" in page.text
+    assert "scope=commands,chat:write,users:read,users:read.email" in page.text
     cookie = "; ".join(c.split(";")[0] for c in page.headers.get_list("set-cookie"))
     url = f"/slack/oauth_redirect?code=c0de&state={state.group(1)}"
     return http.get(url, headers={"Cookie": cookie}), f"{url}\n{cookie}"
@@ -69,7 +69,7 @@ def install(http: httpx.Client, path: str = "/slack/install") -> tuple[httpx.Res
 
 def installed_by(user: str, team: str = NEW_TEAM, token: str = INSTALLED_TOKEN) -> dict[str, object]:
     """What Slack's ``oauth.v2.access`` answers after ``user`` clicked Allow in workspace ``team``."""
-    return {"app_id": "A0SENDBOT", "authed_user": {"id": user}, "scope": "commands,chat:write,im:write,users:read",
+    return {"app_id": "A0SENDBOT", "authed_user": {"id": user}, "scope": "commands,chat:write,users:read",
             "token_type": "bot", "access_token": token, "bot_user_id": "U0BOT0001",
             "team": {"id": team, "name": "Elm Academy"}, "enterprise": None, "is_enterprise_install": False}
 

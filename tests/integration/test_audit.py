@@ -70,14 +70,21 @@ def test_every_change_writes_one_audit_row_with_ids_only(chat, probe):
     assert len([r for r in probe.audit() if r.pupil_id == ava]) == sum(1 for *_, about in CHANGES if about)
 
 
-def test_reads_and_refusals_write_no_audit_rows(staffed, probe):
+def test_reads_of_a_pupil_are_audited_and_refusals_and_other_reads_are_not(staffed, probe):
     chat = staffed
     chat.ok("admin", "support start ava 2026-01-05")
-    before = probe.audit()
+    ava = probe.pid("Ava Smith")
+    before = len(probe.audit())
     for who, text in [("admin", "pupil show ava"), ("admin", "pupil list"), ("alice", "contact list ava"),
                       ("alice", "intervention list"), ("lee", "due"), ("lee", "digest"), ("admin", "staff list"),
                       ("admin", "term list"), ("admin", "settings"), ("stranger", "help"), ("admin", "help due")]:
         chat.ok(who, text)
+    read = probe.audit()[before:]
+    # Reading a pupil's details and their parent contacts is audited (who, which pupil); lists are not.
+    assert [(r.action, r.pupil_id, r.staff_id) for r in read] == [
+        ("pupil.show", ava, probe.one(m.Staff, handle="admin").id),
+        ("contact.list", ava, probe.one(m.Staff, handle="alice").id)]
+    before = probe.audit()
     for who, text in [("alice", "pupil show ben"), ("lee", "pupil show ava"), ("stranger", "due"),
                       ("alice", "support start ava today"), ("admin", "meeting ava 31/02/2026"),
                       ("admin", "done D999")]:

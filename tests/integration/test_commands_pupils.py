@@ -40,7 +40,7 @@ def test_pupil_add_refusals_change_nothing(chat, probe):
         'pupil add "Ben Brown" year:15': "year",
         'pupil add "Ben Brown" year:x': "year",
         'pupil add "Ben Brown" year:5 upn:123': "UPN",
-        'pupil add "Ben Brown" year:5 upn:a123456789012': "already has UPN",
+        'pupil add "Ben Brown" year:5 upn:a123456789012': "is already on the school's records",
         'pupil add "Ava Smith" year:5': "already a pupil called Ava Smith",
         'pupil add "Ben Brown" year:5 dob:tomorrow': "dob",
         'pupil add "Ben Brown" year:5 teacher:@nobody': "not on the staff list",

@@ -143,3 +143,15 @@ def test_known_troublemakers(staffed, engine, school, probe):
         _check(engine, school, "admin", text, date(2026, 3, 2), full=probe)
     # The mention label too long for the column is trimmed, not a crash.
     assert execute(engine, school, "admin", f"staff add <@U1|{long}> role:teacher", date(2026, 3, 2)).ok
+
+
+def test_the_bench_fuzzer_fast_subset_crashes_nothing() -> None:
+    """CI's slice of bench/fuzz.py (the full run is python bench/fuzz.py, 10,000 commands)."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location("fuzz", Path(__file__).resolve().parents[2] / "bench" / "fuzz.py")
+    assert spec and spec.loader
+    fuzz = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fuzz)
+    assert fuzz.main(400, 7) == 0  # 0: every command got a reply or a specific refusal

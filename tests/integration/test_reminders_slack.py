@@ -168,6 +168,23 @@ def test_without_a_token_messages_are_parked_saying_so(setup, engine: Engine, sl
     assert slack.calls == []
 
 
+def test_typed_mentions_and_markup_in_free_text_stay_text_in_the_channel(setup, engine: Engine,  # type: ignore[no-untyped-def]
+                                                                        slack: FakeSlack,
+                                                                        notifier: SlackNotifier) -> None:
+    chat, clock = setup
+    chat.ok("admin", "settings reminders-channel:#sen-team")
+    chat.ok("admin", 'settings remind:"intervention-review 0=channel"')
+    chat.ok("admin", f'intervention add ava "Lexia @{SUE} <!channel> <https://evil.example|click>" '
+                     'review:2026-03-04 staff:@u0bob0001')
+    report = asyncio.run(tick(engine, notifier, clock.at("2026-03-04", "08:00")))
+    assert report.sent == 1
+    [call] = slack.calls
+    assert call.channel == "#sen-team"
+    assert f"<@{SUE}>" not in call.body  # the typed handle did not become a live mention
+    assert "<!channel>" not in call.body and "<https://evil.example" not in call.body
+    assert "Lexia" in call.body and "&lt;!channel&gt;" in call.body  # shown, as typed
+
+
 def test_a_busy_channel_does_not_hold_up_other_peoples_messages(setup, engine: Engine, slack: FakeSlack,  # type: ignore[no-untyped-def]
                                                                  db_url: str) -> None:
     """The per-channel pause is taken before a sending slot: with one slot and four messages queued for the

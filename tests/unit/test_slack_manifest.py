@@ -53,3 +53,20 @@ def test_socket_mode_manifest_needs_no_public_address() -> None:
     text = (DEPLOY / "manifest.socket-mode.yml").read_text(encoding="utf-8")
     assert setting(text, "socket_mode_enabled") == ["true"]
     assert "https://" not in text.split("_metadata:")[1]
+
+
+def test_every_scope_asked_for_is_used_and_no_more() -> None:
+    """The Web API methods sendbot calls need only these scopes (im:write was never used)."""
+    bot = Path(__file__).resolve().parents[2] / "bot"
+    called = set()
+    for path in bot.rglob("*.py"):
+        called |= set(re.findall(r"\.(chat_\w+|views_\w+|users_\w+|conversations_\w+|im_\w+)\(", path.read_text()))
+    assert called, "the scan found the Web API calls"
+    needs = {"chat_postMessage": "chat:write", "chat_update": "chat:write",  # views.* need no scope
+             "users_lookupByEmail": "users:read.email"}
+    for method in called:
+        assert method.startswith("views_") or method in needs, f"{method} needs a scope not asked for"
+    wanted = {"commands", *(needs[m] for m in called if m in needs)}
+    if "users:read.email" in wanted:
+        wanted.add("users:read")  # Slack grants users:read.email only together with users:read
+    assert set(SCOPES) == wanted
