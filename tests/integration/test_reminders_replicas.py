@@ -129,8 +129,12 @@ if ON_POSTGRESQL:
             workers["w1"].send_signal(signal.SIGKILL)
             workers["w1"].wait(10)
             with engine.connect() as c:
-                in_flight = {r[0] for r in c.execute(text(
-                    "SELECT id FROM reminder WHERE claimed_by = 'w1' AND status = 'sending'"))}
+                # The deadline numbers (D17) of w1's claimed messages: a message names its deadline on its Done
+                # button, and here each deadline has one reminder to one person.
+                in_flight = {f"D{r[0]}" for r in c.execute(text(
+                    "SELECT d.id FROM reminder r JOIN deadline d "
+                    "ON d.key = r.deadline_key AND d.school_id = r.school_id "
+                    "WHERE r.claimed_by = 'w1' AND r.status = 'sending'"))}
             killed_at = sum(1 for c in list(slack.calls) if c.token == "xoxb-w1")
             # The other two finish, taking back w1's claims once their lease runs out.
             while True:
@@ -165,5 +169,6 @@ if ON_POSTGRESQL:
         assert statuses == {"sent": DEADLINES}
         assert None not in delivered and len(delivered) == DEADLINES  # every reminder arrived
         assert duplicates <= len(in_flight) <= BATCH
-        assert {rid for rid, n in delivered.items() if n > 1} <= in_flight  # only w1's unrecorded sends repeat
+        # Only w1's unrecorded sends repeat (a message is "recipient:D17").
+        assert {rid.rsplit(":", 1)[1] for rid, n in delivered.items() if n > 1} <= in_flight
         assert by_worker["w2"] > 0 and by_worker["w3"] > 0
