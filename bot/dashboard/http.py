@@ -6,7 +6,8 @@
 - ``POST /dashboard/signout``; ``GET /dashboard/dashboard.css`` (the one stylesheet: no inline style, no CDN).
 
 Every page carries a strict Content-Security-Policy (no scripts at all), ``no-store`` and ``no-referrer``.
-Sign-in tokens are masked in the access log.
+Sign-in tokens are masked in the access log. A POST from another site (a forged form) is refused before it
+spends a link or ends a session: browsers say where a request comes from (``Sec-Fetch-Site``, ``Origin``).
 """
 
 import logging
@@ -15,6 +16,7 @@ from datetime import UTC, datetime
 from functools import cache
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -74,6 +76,9 @@ def routes(state: "AppState") -> list[BaseRoute]:
 
     async def signin_post(request: Request) -> Response:
         token = request.path_params["token"]
+        if cross_site(request, state.settings.public_url):
+            state.count("dashboard_signin_refused")
+            return _cross_site()
 
         def spend() -> signin.Started | None:
             with transaction(state.engine) as session:
@@ -109,6 +114,8 @@ def routes(state: "AppState") -> list[BaseRoute]:
 
     async def signout(request: Request) -> Response:
         cookie = request.cookies.get(COOKIE)
+        if cross_site(request, state.settings.public_url):
+            return _cross_site()
 
         def end() -> None:
             with transaction(state.engine) as session:
@@ -131,6 +138,26 @@ def routes(state: "AppState") -> list[BaseRoute]:
         Route("/dashboard/signin/{token}", signin_page, methods=["GET"]),
         Route("/dashboard/signin/{token}", signin_post, methods=["POST"]),
     ]
+
+
+def cross_site(request: Request, public_url: str) -> bool:
+    """Whether a browser says this POST comes from another site (login CSRF: a forged form that signs someone
+    in as someone else, or signs them out). Fetch Metadata first; else the Origin must be this server's (as
+    reached, or its public URL behind a proxy). A request with neither header is not a browser's form and is
+    let through: the one-time token in the path is what protects it."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        return site not in ("same-origin", "none")
+    origin = request.headers.get("origin")
+    if origin is None:
+        return False
+    ours = {request.headers.get("host", "").lower(), urlsplit(public_url).netloc.lower()}
+    return origin == "null" or urlsplit(origin).netloc.lower() not in ours
+
+
+def _cross_site() -> HTMLResponse:
+    return _message("This form came from another site", "For your safety the dashboard only accepts its own "
+                    "forms. Open the sign-in link from chat again (type /sen dashboard for a new one).", 403)
 
 
 def _gone() -> HTMLResponse:

@@ -143,6 +143,27 @@ def test_signing_out_ends_the_session_even_if_the_cookie_is_replayed(oak, client
     assert client.get("/dashboard", headers={"Cookie": f"sendbot_dashboard={cookie}"}).status_code == 401
 
 
+def test_a_form_from_another_site_neither_spends_the_link_nor_signs_anyone_in_or_out(
+        oak, client: httpx.Client, server: Server) -> None:
+    path = link_path(oak.ok("lena", "dashboard"))
+    # Login CSRF: another site's hidden form posting someone's link. Browsers say where a POST comes from.
+    forged = [{"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"},
+              {"Origin": "https://evil.example"}, {"Origin": "null"}]
+    for headers in forged:
+        answer = client.post(path, headers=headers)
+        assert answer.status_code == 403 and "set-cookie" not in answer.headers, headers
+        assert "only accepts its own forms" in answer.text
+    # The link is still good for its owner's own browser, from the page it came from.
+    own = {"Sec-Fetch-Site": "same-origin", "Origin": server.url}
+    assert client.post(path, headers=own).status_code == 303
+    cookie = client.cookies["sendbot_dashboard"]
+    # Nor can another site sign them out.
+    assert client.post("/dashboard/signout", headers={"Origin": "https://evil.example"}).status_code == 403
+    assert client.get("/dashboard", headers={"Cookie": f"sendbot_dashboard={cookie}"}).status_code == 200
+    assert client.post("/dashboard/signout", headers={"Origin": server.url}).status_code == 200
+    assert client.get("/dashboard", headers={"Cookie": f"sendbot_dashboard={cookie}"}).status_code == 401
+
+
 def test_the_cookie_is_secure_when_the_public_url_is_https(db_url: str, oak) -> None:  # type: ignore[no-untyped-def]
     path = link_path(oak.ok("lena", "dashboard"))
     with serve(db_url, TODAY, public_url="https://sen.example.org") as s, httpx.Client(base_url=s.url) as c:
