@@ -15,10 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from io import StringIO
-from typing import Any
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
+from fake_service import LoopbackService
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
@@ -139,7 +140,7 @@ class Posted:
 
 
 @dataclass
-class FakeSlack:
+class FakeSlack(LoopbackService):
     """chat.postMessage on 127.0.0.1. ``script`` holds answers for the next calls ("429", "500",
     "channel_not_found"…); when it runs out, every call succeeds. ``always`` answers every call with one
     of those, for channels listed in ``always_for`` (or every channel, if empty)."""
@@ -153,9 +154,6 @@ class FakeSlack:
     received: int = 0  # posts that have arrived, answered or not
     port: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _ready: threading.Event = field(default_factory=threading.Event)
-    _loop: asyncio.AbstractEventLoop | None = None
-    _runner: web.AppRunner | None = None
 
     @property
     def url(self) -> str:
@@ -205,26 +203,13 @@ class FakeSlack:
         return web.json_response({"ok": True, "channel": ("D" + channel[1:]) if dm else channel,
                                   "ts": f"{int(time.time())}.{n:06d}"})
 
-    def start(self) -> "FakeSlack":
-        def serve() -> None:
-            loop = asyncio.new_event_loop()
-            self._loop = loop
-            app = web.Application()
-            app.router.add_post("/api/chat.postMessage", self._post)
-            self._runner = web.AppRunner(app, access_log=None)
-            loop.run_until_complete(self._runner.setup())
-            site = web.TCPSite(self._runner, "127.0.0.1", self.port, backlog=1024)
-            loop.run_until_complete(site.start())
-            self.port = self._runner.addresses[0][1]
-            self._ready.set()
-            loop.run_forever()
-            loop.run_until_complete(self._runner.cleanup())
-            loop.close()
+    name = "fake Slack"
+    runner_options: ClassVar[dict[str, Any]] = {"access_log": None}  # thousands of posts in the delivery tests
+    backlog = 1024
 
-        threading.Thread(target=serve, daemon=True, name="fake-slack").start()
-        assert self._ready.wait(10), "the fake Slack did not start"
-        return self
+    def routes(self, app: web.Application) -> None:
+        app.router.add_post("/api/chat.postMessage", self._post)
 
     def stop(self) -> None:
-        if self._loop is not None:
-            self._loop.call_soon_threadsafe(self._loop.stop)
+        # Only stop the loop: a slow fake (``delay``) may still hold posts that a clean-up would wait for.
+        self._loop.call_soon_threadsafe(self._loop.stop)

@@ -6,11 +6,9 @@ REQUESTS_CA_BUNDLE at that certificate. Graph (``GET /v1.0/users/{id | userPrinc
 127.0.0.1, which the Kiota client allows for loopback. Every request is recorded.
 """
 
-import asyncio
 import datetime
 import ipaddress
 import ssl
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from fake_service import LoopbackService
 
 from e2e.slack_support import free_port
 
@@ -49,7 +48,9 @@ def self_signed(directory: Path) -> tuple[Path, Path]:
 
 
 @dataclass
-class FakeGraph:
+class FakeGraph(LoopbackService):
+    """Entra ID's sign-in (HTTPS, as MSAL insists) and Graph's user lookup, on 127.0.0.1."""
+
     directory: Path
     users: dict[str, str] = field(default_factory=dict)  # e-mail (userPrincipalName) -> user id
     login_port: int = field(default_factory=free_port)
@@ -57,38 +58,21 @@ class FakeGraph:
     requests: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)  # (method, path, headers/form)
     forbidden: bool = False
 
+    name = "fake Graph"
+
     def start(self) -> "FakeGraph":
         self.cert, key = self_signed(self.directory)
         self._tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         self._tls.load_cert_chain(self.cert, key)
-        self._loop = asyncio.new_event_loop()
-        ready = threading.Event()
+        return super().start()
 
-        def serve() -> None:
-            asyncio.set_event_loop(self._loop)
-            self._loop.run_until_complete(self._start())
-            ready.set()
-            self._loop.run_forever()
-
-        self._thread = threading.Thread(target=serve, daemon=True)
-        self._thread.start()
-        assert ready.wait(10), "the fake Graph did not start"
-        return self
-
-    def stop(self) -> None:
-        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
-
-    async def _start(self) -> None:
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         app.router.add_get("/{tenant}/v2.0/.well-known/openid-configuration", self._discovery)
         app.router.add_post("/{tenant}/oauth2/v2.0/token", self._token)
         app.router.add_get("/v1.0/users/{user}", self._user)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", self.login_port, ssl_context=self._tls).start()
-        await web.TCPSite(self._runner, "127.0.0.1", self.graph_port).start()
+
+    def listen(self) -> list[tuple[int, ssl.SSLContext | None]]:
+        return [(self.login_port, self._tls), (self.graph_port, None)]
 
     @property
     def authority(self) -> str:

@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 import uvicorn
 from aiohttp import WSMsgType, web
+from fake_service import LoopbackService
 
 from bot.config import Settings
 from bot.server import build_app
@@ -54,8 +55,10 @@ class Call:
 
 
 @dataclass
-class FakeSlack:
+class FakeSlack(LoopbackService):
     """Slack's Web API, response URLs and Socket Mode, on 127.0.0.1, recording every call."""
+
+    name = "fake Slack"
 
     port: int = field(default_factory=free_port)
     calls: list[Call] = field(default_factory=list)
@@ -66,38 +69,13 @@ class FakeSlack:
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
-        self._loop = asyncio.new_event_loop()
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
         self._ws: web.WebSocketResponse | None = None
 
-    # --- lifecycle ----------------------------------------------------------------------------------
-
-    def start(self) -> "FakeSlack":
-        self._thread.start()
-        assert self._ready.wait(10), "the fake Slack did not start"
-        return self
-
-    def stop(self) -> None:
-        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
-
-    def _serve(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        self._loop.run_until_complete(self._start())
-        self._ready.set()
-        self._loop.run_forever()
-
-    async def _start(self) -> None:
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         app.router.add_post("/api/{method}", self._api)
         app.router.add_get("/api/{method}", self._api)  # slack_sdk sends some methods (users.lookupByEmail) as GET
         app.router.add_post("/respond/{key}", self._respond)
         app.router.add_get("/socket", self._socket)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
 
     @property
     def url(self) -> str:

@@ -10,7 +10,6 @@
 - ``FakeConnector``: the Bot Connector service (the activity's ``serviceUrl``), recording what was posted.
 """
 
-import asyncio
 import base64
 import datetime as dt
 import http.server
@@ -30,6 +29,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
+from fake_service import LoopbackService
 
 from bot.services import tenancy
 from db.engine import transaction
@@ -211,39 +211,19 @@ class Posted:
 
 
 @dataclass
-class FakeConnector:
+class FakeConnector(LoopbackService):
     """The Bot Connector REST API (v3/conversations...) on 127.0.0.1, recording what the bot posts."""
+
+    name = "fake Bot Connector"
 
     port: int = field(default_factory=free_port)
     posted: list[Posted] = field(default_factory=list)
     failing: list[int] = field(default_factory=list)  # statuses to answer the next posts with, in order
 
-    def start(self) -> "FakeConnector":
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-        wait_until(lambda: getattr(self, "_runner", None) is not None)
-        return self
-
-    def _serve(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        self._loop.run_until_complete(self._start())
-        self._loop.run_forever()
-
-    async def _start(self) -> None:
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         app.router.add_post("/v3/conversations/{cid}/activities", self._post)
         app.router.add_post("/v3/conversations/{cid}/activities/{aid}", self._post)
         app.router.add_post("/v3/conversations", self._create)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", self.port).start()
-        self._runner = runner
-
-    def stop(self) -> None:
-        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
 
     @property
     def url(self) -> str:
@@ -291,8 +271,10 @@ def card_text(activity: dict[str, Any]) -> str:
 
 
 @dataclass
-class FakeGraph:
+class FakeGraph(LoopbackService):
     """Microsoft Graph's calendar events and sendMail for users/{mailbox}, on 127.0.0.1 (GRAPH_BASE_URL)."""
+
+    name = "fake Graph"
 
     port: int = field(default_factory=free_port)
     events: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> the event as last written
@@ -301,34 +283,12 @@ class FakeGraph:
     users: dict[str, str] = field(default_factory=dict)  # Entra object id -> e-mail address
     mail_failures: list[int] = field(default_factory=list)  # statuses to answer sendMail with first (503: busy)
 
-    def start(self) -> "FakeGraph":
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-        wait_until(lambda: getattr(self, "_runner", None) is not None)
-        return self
-
-    def _serve(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        self._loop.run_until_complete(self._start())
-        self._loop.run_forever()
-
-    async def _start(self) -> None:
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         app.router.add_post("/v1.0/users/{mailbox}/events", self._create)
         app.router.add_patch("/v1.0/users/{mailbox}/events/{eid}", self._update)
         app.router.add_delete("/v1.0/users/{mailbox}/events/{eid}", self._delete)
         app.router.add_post("/v1.0/users/{mailbox}/sendMail", self._mail)
         app.router.add_get("/v1.0/users/{user}", self._user)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", self.port).start()
-        self._runner = runner
-
-    def stop(self) -> None:
-        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
 
     @property
     def url(self) -> str:

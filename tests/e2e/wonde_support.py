@@ -6,12 +6,11 @@
 answered 429 with ``Retry-After: 1``. Fields a school has not granted come back null. Every request is recorded.
 """
 
-import asyncio
-import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+from fake_service import LoopbackService
 
 from e2e.slack_support import free_port
 
@@ -38,7 +37,7 @@ def student(i: int, forename: str, surname: str, year: int, classes: list[str], 
 
 
 @dataclass
-class FakeWonde:
+class FakeWonde(LoopbackService):
     students: list[dict[str, Any]] = field(default_factory=list)
     employees: list[dict[str, Any]] = field(default_factory=list)
     per_page: int = 2
@@ -46,32 +45,10 @@ class FakeWonde:
     port: int = field(default_factory=free_port)
     requests: list[tuple[str, int]] = field(default_factory=list)  # (path, status answered)
 
-    def start(self) -> "FakeWonde":
-        self._loop = asyncio.new_event_loop()
-        ready = threading.Event()
+    name = "fake Wonde"
 
-        def serve() -> None:
-            asyncio.set_event_loop(self._loop)
-            self._loop.run_until_complete(self._start())
-            ready.set()
-            self._loop.run_forever()
-
-        self._thread = threading.Thread(target=serve, daemon=True)
-        self._thread.start()
-        assert ready.wait(10), "the fake Wonde did not start"
-        return self
-
-    def stop(self) -> None:
-        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
-
-    async def _start(self) -> None:
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         app.router.add_get("/v1.0/schools/{school}/{what}", self._list)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
 
     @property
     def url(self) -> str:
