@@ -46,11 +46,12 @@ SEED = (
     'ehcp issued eve 2024-03-20 la:"Kent"',
     "ehcp reviewed eve 2025-03-25",
     "decision eve 2025-04-15 no-amend",
-    # Surrey: review held on time (due 14 Jan 2026); the LA's decision was due 7 Feb 2026: open and late.
+    # Surrey: review held on time (due 14 Jan 2026); the LA's decision was due 7 Feb 2026: open and late. The
+    # review report was due 24 Jan 2026 (Regs 20(7)) and is not recorded: a school duty overdue.
     'pupil add "Finn Hall" year:2 class:2E',
     'ehcp issued finn 2025-01-15 la:"Surrey"',
     "ehcp reviewed finn 2026-01-10",
-    # Surrey: annual review due 9 Feb 2026, none held: overdue now (the school's one overdue duty).
+    # Surrey: annual review due 9 Feb 2026, none held: overdue now (with Finn's report, 2 school duties overdue).
     'pupil add "Gus Ives" year:1 class:1F',
     'ehcp issued gus 2025-02-10 la:"Surrey"',
     # No plan, so no LA on record: the 6-week decision was due 23 Feb 2026: open and late.

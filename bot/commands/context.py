@@ -34,7 +34,9 @@ def deadline_item(item: DueItem, today: date, *, names: bool = True) -> Item:
     who = ""
     if item.pupil_name:
         who = f" — {item.pupil_name if names else initials(item.pupil_name)} ({year_label(item.year)})"
-    detail = f" ({item.detail})" if item.detail and item.kind not in ("appeal_deadline",) else ""
+    # A phase transfer's detail is the pupil's year group: said once, not "(Year 6) (Year 6)".
+    shown = item.detail and item.kind != "appeal_deadline" and not (who and item.detail == year_label(item.year))
+    detail = f" ({item.detail})" if shown else ""
     title = f"{day(item.due)}: {item.title}{who}{detail}"
     late = " LA late — consider challenging." if item.duty == "la" and item.status == "overdue" else ""
     return Item(title, f"{when(item, today)} · acts: {DUTY[item.duty]} · {item.rule} · D{item.id}{late}")

@@ -125,8 +125,9 @@ def build(session: Session, actor: Actor, today: date) -> Dashboard:
             getattr(a, "enrolled_on", None)))
     published = session.exec(select(m.InfoReport.published_on).where(m.InfoReport.school_id == school.id)).all()
 
-    school_overdue = sum(1 for r in rows if r.duty == "school" and status_of(r, today) == "overdue"
-                         and r.kind not in ("review_invitations", "review_report"))
+    # Every school duty past its day and not done, as /sen due overdue lists them (RULES v2: review invitations
+    # and the review report stay overdue until recorded, too).
+    school_overdue = sum(1 for r in rows if r.duty == "school" and status_of(r, today) == "overdue")
     reg = None
     notes = []
     if has_need_field():

@@ -85,7 +85,7 @@ def test_a_leader_signs_in_from_the_link_and_sees_the_hand_worked_figures(seeded
     async def scenario() -> None:
         async with Browser(CHROMIUM or "", tmp_path / "profile") as browser:
             page = await _signed_in(browser, server, path)
-            assert await page.text("#answer-school") == "Action needed: 1 school duty overdue."
+            assert await page.text("#answer-school") == "Action needed: 2 school duties overdue."
             assert await page.text("#answer-la") == "2 of 3 LA deadlines met on time; 3 still open and late."
             assert await page.text("#sum-meetings") == "2 held of 3 owed"
             assert await page.text("#sum-reviews") == "1 on time, 1 late; 1 overdue now"

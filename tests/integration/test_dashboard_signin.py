@@ -56,7 +56,7 @@ def test_the_link_signs_in_once_with_a_post_and_a_safe_cookie(oak, client: httpx
     assert "secure" not in attrs  # the public URL is http here (see the https test)
     page = client.get("/dashboard")
     assert page.status_code == 200
-    assert "Oak Primary" in page.text and "Action needed: 1 school duty overdue." in page.text
+    assert "Oak Primary" in page.text and "Action needed: 2 school duties overdue." in page.text
     assert "2 of 3 LA deadlines met on time; 3 still open and late." in page.text
     csp = page.headers["content-security-policy"]
     assert "default-src 'none'" in csp and "script" not in csp and "<script" not in page.text

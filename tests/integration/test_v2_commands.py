@@ -118,3 +118,14 @@ def test_nursery_pupil(chat, probe):
     chat.ok("admin", 'pupil add "Nia Nursery" year:N')
     chat.ok("admin", "ehcp issued nia 2025-10-01")
     assert ("phase_transfer_review", date(2026, 2, 14), False) in probe.deadlines(probe.pid("Nia Nursery"))
+
+
+def test_a_phase_transfer_names_the_year_once_and_a_nursery_transfer_says_what_it_is(chat, probe):
+    chat.ok("admin", 'pupil add "Eve Green" year:6 class:6D')
+    chat.ok("admin", "ehcp issued eve 2025-10-01")
+    chat.ok("admin", 'pupil add "Nia Nursery" year:N')
+    chat.ok("admin", "ehcp issued nia 2025-10-01")
+    text = chat.ok("admin", "due overdue").as_text()
+    assert "Phase transfer: plan reviewed and amended — Eve Green (Year 6)\n" in text  # not "(Year 6) (Year 6)"
+    assert "— Nia Nursery (Nursery) (Nursery to Reception)" in text
+    assert "(Year 6)" in chat.ok("admin", "pupil show eve").as_text().split("Phase transfer")[1].split("\n")[0]
