@@ -213,7 +213,10 @@ def plan_school(session: Session, school: m.School, now: datetime, *, force: boo
     # Deadlines met or gone had their pending reminders withdrawn when the fact was recorded (_upsert).
     since = sweep.checked_at - LOOK_BACK if same and sweep is not None and sweep.checked_at else None
     checked_at = datetime.now(UTC)
-    deadlines = open_deadlines(session, school.id, policy, until or today, changed_since=since)
+    # Nothing goes out now (a weekend, a holiday, before the reminder time): no window to read. Pending rows are
+    # still checked, each against its own deadline row (withdraw_stale reads them by key), so an idle server
+    # never holds a whole school's open deadlines in memory.
+    deadlines = open_deadlines(session, school.id, policy, until, changed_since=since) if until is not None else []
     withdrawn = withdraw_stale(session, school, {d.key: d for d in deadlines}, today)
     rows: list[dict] = []
     if until is not None:
