@@ -219,6 +219,7 @@ def plan_school(session: Session, school: m.School, now: datetime, *, force: boo
     deadlines = open_deadlines(session, school.id, policy, until, changed_since=since) if until is not None else []
     withdrawn = withdraw_stale(session, school, {d.key: d for d in deadlines}, today)
     rows: list[dict] = []
+    written = 0
     if until is not None:
         people = load_people(session, school)
         opens = opening_days(session, school.id)
@@ -231,7 +232,10 @@ def plan_school(session: Session, school: m.School, now: datetime, *, force: boo
             for recipient, c in pick(d, policy.get(d.kind, ()), opens.get(d.key), calendar, people, until,
                                      watermarks, holds).items():
                 rows.append(_row(school.id, d, c, recipient, moment(c.send_on, at, zone)))
-    written = insert_rows(session, rows)
+            if len(rows) >= 1000:  # written as we go: a big backlog never sits in memory as one list
+                written += insert_rows(session, rows)
+                rows = []
+    written += insert_rows(session, rows)
     if sweep is None:
         sweep = m.ReminderSweep(school_id=school.id, fingerprint=fingerprint, planned_at=now, since=now)
     sweep.fingerprint, sweep.planned_at = fingerprint, now

@@ -62,3 +62,21 @@ def test_a_weekend_sweep_still_withdraws_a_reminder_whose_deadline_moved(chat, e
         assert row is not None
         assert row.status == "withdrawn"
         assert row.last_error == "the due date moved to 2026-09-01"
+
+
+def test_a_backlog_bigger_than_one_batch_is_written_whole_and_once(engine: Engine, school: int) -> None:
+    """The sweep writes its rows as it goes (a thousand at a time): none lost at a batch's edge, none twice."""
+    due = MONDAY.date()
+    with Session(engine) as session:
+        staff = [m.Staff(school_id=school, handle=f"t{n}", role="teacher") for n in range(7)]
+        session.add_all(staff)
+        session.flush()
+        session.add_all([m.Deadline(school_id=school, staff_id=staff[n % 7].id, key=f"review:{n}",
+                                    kind="intervention_review", due=due, duty="school", rule="CoP 6.48",
+                                    detail="Reading") for n in range(2_345)])
+        session.commit()
+    assert plan_all(engine, MONDAY, force=True).planned == 2_345
+    with Session(engine) as session:
+        rows = session.exec(select(m.Reminder.deadline_key).where(m.Reminder.school_id == school)).all()
+    assert sorted(rows) == sorted(f"review:{n}" for n in range(2_345))
+    assert plan_all(engine, MONDAY, force=True).planned == 0
