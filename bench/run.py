@@ -553,7 +553,12 @@ def main() -> None:
     assert some is not None
     results: dict[str, object] = {"size": args.size, "pupils": pupils, "deadlines": rows,
                                   "database": engine.dialect.name, "build_s": round(built, 1)}
-    print(f"\nload average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    # How fast this machine is right now (a shared machine's neighbours slow everything): 0.2 s on a quiet one.
+    start = time.perf_counter()
+    sum(range(10_000_000))
+    results["yardstick: sum of 10M ints_s"] = round(yardstick := time.perf_counter() - start, 3)
+    print(f"\nload average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; "
+          f"yardstick (sum of 10M ints) {yardstick:.2f} s")
     print(f"{args.size}: {pupils} pupils, {rows} deadlines on {engine.dialect.name} (built in {built:.0f} s)",
           flush=True)
     table = Table()
