@@ -213,9 +213,13 @@ def plan_school(session: Session, school: m.School, now: datetime, *, force: boo
     # Deadlines met or gone had their pending reminders withdrawn when the fact was recorded (_upsert).
     since = sweep.checked_at - LOOK_BACK if same and sweep is not None and sweep.checked_at else None
     checked_at = datetime.now(UTC)
-    deadlines = open_deadlines(session, school.id, policy, until or today, changed_since=since)
+    # Nothing goes out now (a weekend, a holiday, before the reminder time): no window to read. Pending rows are
+    # still checked, each against its own deadline row (withdraw_stale reads them by key), so an idle server
+    # never holds a whole school's open deadlines in memory.
+    deadlines = open_deadlines(session, school.id, policy, until, changed_since=since) if until is not None else []
     withdrawn = withdraw_stale(session, school, {d.key: d for d in deadlines}, today)
     rows: list[dict] = []
+    written = 0
     if until is not None:
         people = load_people(session, school)
         opens = opening_days(session, school.id)
@@ -228,7 +232,10 @@ def plan_school(session: Session, school: m.School, now: datetime, *, force: boo
             for recipient, c in pick(d, policy.get(d.kind, ()), opens.get(d.key), calendar, people, until,
                                      watermarks, holds).items():
                 rows.append(_row(school.id, d, c, recipient, moment(c.send_on, at, zone)))
-    written = insert_rows(session, rows)
+            if len(rows) >= 1000:  # written as we go: a big backlog never sits in memory as one list
+                written += insert_rows(session, rows)
+                rows = []
+    written += insert_rows(session, rows)
     if sweep is None:
         sweep = m.ReminderSweep(school_id=school.id, fingerprint=fingerprint, planned_at=now, since=now)
     sweep.fingerprint, sweep.planned_at = fingerprint, now

@@ -48,6 +48,42 @@ def test_render_matches_icalendar_for_any_text(texts: list[str]) -> None:
     assert render(INFO, events) == reference(INFO, events)
 
 
+# What a school's name or a calendar's description may hold: one line of any printable text (icalendar itself
+# refuses a line break in a calendar's name).
+ONE_LINE = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), max_size=120)
+
+
+@settings(max_examples=150, deadline=None)
+@given(ONE_LINE, ONE_LINE, st.text(st.characters(blacklist_categories=("Cc", "Cs")), min_size=1, max_size=60))
+def test_the_calendars_own_lines_match_icalendar_for_any_name(name: str, about: str, uid: str) -> None:
+    info = CalendarInfo(name=f"SEN deadlines — {name}", description=about, uid=uid, zone="Europe/London")
+    events = [event(1, "Annual review due", timedelta(hours=8))]
+    assert render(info, events) == reference(info, events)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.timedeltas(min_value=timedelta(days=-800), max_value=timedelta(days=800)))
+def test_any_alarm_offset_is_written_as_icalendar_writes_it(offset: timedelta) -> None:
+    events = [event(1, "Annual review due", offset)]
+    assert render(INFO, events) == reference(INFO, events)
+
+
+def test_rendering_a_feed_does_not_import_icalendar() -> None:
+    """Its import was most of a fresh server's first small feed (docs/performance.md): the writer needs none."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from datetime import date, datetime, timedelta, UTC; "
+            "from bot.feeds.ical import CalendarInfo, FeedEvent, render; "
+            "info = CalendarInfo('SEN deadlines — Oak', 'About', 'sendbot-feed-school-1', 'Europe/London'); "
+            "ev = FeedEvent('u1', date(2026, 3, 2), datetime(2026, 3, 1, tzinfo=UTC), 0, 'Due', 'About', 'Review', "
+            "timedelta(days=-3, hours=8)); "
+            "body = render(info, [ev]); assert b'TRIGGER:-P2DT16H' in body; "
+            "print('icalendar' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+
+
 def test_an_independent_parser_reads_it_back() -> None:
     texts = [t for t in AWKWARD if t]
     body = render(INFO, [event(i, t, timedelta(hours=8)) for i, t in enumerate(texts)])
