@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from bot.commands import execute
 from bot.config import Settings
 from bot.services.tenancy import issue_claim_code
+from bot.slack.storage import SlackEvent
 from db.engine import transaction
 from db.models import (
     AuditLog,
@@ -26,7 +27,6 @@ from db.models import (
     ParentContact,
     ParentMeeting,
     Pupil,
-    SlackEvent,
     Staff,
     StaffIdentity,
 )
