@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
-# Each chat surface keeps its own tables' migrations in its own folder (bot/slack/migrations, …) and registers
+# Each chat surface keeps its own tables' migrations in its own folder (bot/<surface>/migrations) and registers
 # it here when its storage module is imported; bot/tables.py imports them all. One linear chain runs through
 # every folder, so the core's chain is incomplete until they are registered.
 SURFACE_MIGRATIONS: list[Path] = []
