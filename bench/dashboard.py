@@ -23,8 +23,9 @@ from bot.dashboard.load import build
 from bot.dashboard.view import page_context
 from bot.services.deadlines import refresh_school
 from bot.services.school import actor_for, create_school
+from bot.tables import migrate
 from db import models as m
-from db.engine import get_engine, migrate, transaction
+from db.engine import get_engine, transaction
 
 TODAY = date(2026, 3, 2)
 LAS = ("Kent", "Surrey", "Medway", "East Sussex", None)

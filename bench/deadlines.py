@@ -18,8 +18,9 @@ from bot.services import reports
 from bot.services.access import Actor
 from bot.services.deadlines import recompute_pupil, refresh_school
 from bot.services.school import create_school
+from bot.tables import migrate
 from db import models as m
-from db.engine import get_engine, migrate, transaction
+from db.engine import get_engine, transaction
 
 TODAY = date(2026, 3, 2)
 

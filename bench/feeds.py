@@ -35,8 +35,9 @@ from bot.services.deadlines import refresh_school
 from bot.services.feed_links import Issued, issue
 from bot.services.reports import actionable, all_deadlines
 from bot.services.school import create_school
+from bot.tables import migrate
 from db import models as m
-from db.engine import get_engine, migrate, transaction
+from db.engine import get_engine, transaction
 
 TODAY = date(2026, 3, 2)
 

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from bot.commands import GRAMMAR, execute
 from bot.services.school import create_school
-from db.engine import get_engine, migrate, transaction
+from bot.tables import migrate
+from db.engine import get_engine, transaction
 
 TODAY = date(2026, 3, 2)
 ODD = ["'; DROP TABLE pupil; --", "\" OR 1=1 --", "%s", "{0}", "\x00", "\x07", "\r\n", "\u202e", "\u200b", "🎉",

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from bot.register.csv_import import apply_register, operator, read_register
 from bot.services.school import create_school
-from db.engine import get_engine, migrate, transaction
+from bot.tables import migrate
+from db.engine import get_engine, transaction
 
 TODAY = date(2026, 3, 2)
 FIXTURE = Path(__file__).parent.parent / "tests" / "fixtures" / "register_300.csv"

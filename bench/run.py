@@ -29,8 +29,9 @@ from bot.commands import execute
 from bot.reminders.sweep import plan_all
 from bot.services.deadlines import maintain, refresh_school
 from bot.services.school import create_school
+from bot.tables import migrate
 from db import models as m
-from db.engine import analyze, get_engine, migrate, transaction
+from db.engine import analyze, get_engine, transaction
 
 TODAY = date(2026, 3, 2)  # a Monday in the spring term
 SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}

@@ -76,7 +76,8 @@ def _engine(create: bool = False):  # type: ignore[no-untyped-def]
     """The configured database, upgraded if its schema is old. Only ``create`` (init, run, migrate) may make a
     new one: elsewhere a missing database is an error that says which one was looked for."""
     from bot.ops import OpsError, check_database_exists
-    from db.engine import get_engine, migrate, schema_is_current
+    from bot.tables import migrate, schema_is_current
+    from db.engine import get_engine
 
     url = _url()
     if not create:
@@ -321,7 +322,7 @@ def migrate(today: TodayOpt = None) -> None:
     """Create or upgrade the database schema to the newest version."""
 
     def go() -> None:
-        from db.engine import migrate as do_migrate
+        from bot.tables import migrate as do_migrate
 
         _today(today)
         try:
@@ -722,6 +723,7 @@ def doctor(
 
 
 def _ops(fn):  # type: ignore[no-untyped-def]
+    import bot.tables  # noqa: F401  (backup, restore and copy migrate: every surface's migrations and tables)
     from bot.ops import OpsError
 
     def go():  # type: ignore[no-untyped-def]

@@ -6,6 +6,10 @@
 - The canonical mention token ``<@id|label>``: each adapter rewrites its own mention syntax into it before
   the text reaches the grammar (Slack's ``<@U…|name>`` already is it; Teams' ``<at>…</at>`` entities are
   rewritten with :func:`mention`), and renders it back in its own syntax.
+- The canonical channel token ``<#id|label>``, the same way: a surface that lets people pick a channel rewrites
+  its own channel syntax into it (Slack's ``<#C…|name>`` already is it; a bare Slack channel id is rewritten
+  by the Slack adapter), and the core keeps it exactly as given, id case and all. A channel typed as a
+  name (``#sen-team``) is a name, whatever the surface.
 """
 
 import re
@@ -29,6 +33,14 @@ MENTION = re.compile(r"<@([A-Za-z0-9._:-]+)(?:\|([^>]*))?>")
 def mention(user_id: str, label: str | None = None) -> str:
     """The canonical mention token for a user id (and the name shown with it)."""
     return f"<@{user_id}|{label}>" if label else f"<@{user_id}>"
+
+
+CHANNEL = re.compile(r"<#([A-Za-z0-9._:@-]+)(?:\|([^>]*))?>")
+
+
+def channel(channel_id: str, label: str | None = None) -> str:
+    """The canonical channel token for a surface's channel id (and the name shown with it)."""
+    return f"<#{channel_id}|{label}>" if label else f"<#{channel_id}>"
 
 
 def in_prefix(text: str, prefix: str) -> str:

@@ -170,12 +170,19 @@ class EncryptedText(TypeDecorator[str]):
         return None if value is None else KEYRING.decrypt(value)
 
 
-# Every encrypted column: (table, key column, encrypted columns).
-ENCRYPTED = (
+# Every encrypted column: (table, key column, encrypted columns). The core's are here; a surface registers
+# the columns it encrypts itself (its tokens) with register_encrypted when its storage module is imported
+# (bot/tables.py imports them all), so key rotation reaches them without db knowing any surface.
+ENCRYPTED: list[tuple[str, str, tuple[str, ...]]] = [
     ("parent_contact", "id", ("name", "phone", "email")),
-    ("slack_installations", "id", ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token")),
-    ("slack_bots", "id", ("bot_token", "bot_refresh_token")),
-)
+]
+
+
+def register_encrypted(table: str, key: str, columns: tuple[str, ...]) -> None:
+    """Declare a table's encrypted columns (idempotent), so ``sendbot encryption rotate`` rewrites them."""
+    entry = (table, key, tuple(columns))
+    if entry not in ENCRYPTED:
+        ENCRYPTED.append(entry)
 
 
 def rotate_stored(engine: Any) -> dict[str, int]:

@@ -1,6 +1,7 @@
 """Engines, sessions and migrations."""
 
 import atexit
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -11,6 +12,17 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+# Each chat surface keeps its own tables' migrations in its own folder (bot/<surface>/migrations) and registers
+# it here when its storage module is imported; bot/tables.py imports them all. One linear chain runs through
+# every folder, so the core's chain is incomplete until they are registered.
+SURFACE_MIGRATIONS: list[Path] = []
+
+
+def register_migrations(folder: Path) -> None:
+    """Add a surface's migrations folder to the chain (idempotent)."""
+    if folder not in SURFACE_MIGRATIONS:
+        SURFACE_MIGRATIONS.append(folder)
 
 
 def normalise_url(url: str) -> str:
@@ -59,8 +71,16 @@ def transaction(engine: Engine) -> Iterator[Session]:
 def alembic_config(url: str):  # type: ignore[no-untyped-def]
     from alembic.config import Config
 
+    if not SURFACE_MIGRATIONS:
+        # Without them Alembic fails with a missing revision; say what is wrong instead.
+        raise RuntimeError("The surfaces' migrations are not registered: import bot.tables before migrating.")
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
+    # Several folders, split on os.pathsep (path_separator; older Alembic reads version_path_separator).
+    folders = [MIGRATIONS / "versions", *SURFACE_MIGRATIONS]
+    config.set_main_option("path_separator", "os")
+    config.set_main_option("version_path_separator", "os")
+    config.set_main_option("version_locations", os.pathsep.join(str(f).replace("%", "%%") for f in folders))
     config.set_main_option("sqlalchemy.url", normalise_url(url).replace("%", "%%"))
     return config
 

@@ -9,19 +9,13 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
-    Boolean,
     Column,
     DateTime,
     Index,
-    Integer,
-    String,
-    Table,
     UniqueConstraint,
     event,
     inspect,
 )
-from sqlalchemy import func as sqlfunc
 from sqlmodel import Field, SQLModel
 
 from db.crypto import EncryptedText
@@ -67,7 +61,7 @@ class ChatWorkspace(SQLModel, table=True):
     __tablename__ = "chat_workspace"
     __table_args__ = (UniqueConstraint("platform", "external_id"),)
     id: int | None = Field(default=None, primary_key=True)
-    platform: str = Field(max_length=16)  # a surface's name: "slack", "teams"
+    platform: str = Field(max_length=16)  # a surface's name (bot.services.tenancy.PLATFORMS)
     external_id: str = Field(max_length=64)  # the platform's own id, exact case (Slack: T0123ABC)
     school_id: int = Field(foreign_key="school.id", index=True)
     linked_how: str = Field(default="link", max_length=16)  # link (sendbot link) | claim (a code) | install
@@ -503,99 +497,8 @@ class ChannelPace(SQLModel, table=True):
     """When a conversation may next be posted to (PostgreSQL replicas share the pace; outbox.Pacer)."""
 
     __tablename__ = "channel_pace"
-    channel: str = Field(primary_key=True, max_length=200)  # "slack:<school id>:<channel or user id>"
+    channel: str = Field(primary_key=True, max_length=200)  # "<surface>:<school id>:<conversation>" (Notifier.pace_key)
     next_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
-
-
-# --- Slack installations, OAuth state and event de-duplication (issue 3; migration 0004) -------------------
-
-
-class SlackEvent(SQLModel, table=True):
-    """An Events API delivery already taken: Slack retries (X-Slack-Retry-Num) carry the same event id."""
-
-    __tablename__ = "slack_event"
-    event_id: str = Field(primary_key=True, max_length=64)
-    team_id: str | None = Field(default=None, max_length=32)
-    received_at: datetime = Field(default_factory=utcnow, index=True)
-
-
-class SlackRequestSeen(SQLModel, table=True):
-    """A signed Slack request already taken (its signature): a replay inside the 5-minute window is refused.
-
-    In the database, so every replica refuses it; rows older than the window are pruned (bot/slack/guard.py).
-    """
-
-    __tablename__ = "slack_request_seen"
-    signature: str = Field(primary_key=True, max_length=80)
-    timestamp: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
-    seen_at: datetime = Field(default_factory=utcnow)
-
-
-# Bolt's SQLAlchemy installation and OAuth-state stores (slack_sdk) read and write these three tables. They
-# are declared here, column for column as slack_sdk's own table builders make them, so migration 0004 creates
-# them (never the stores' create_all) and storage needs no chat SDK; tests/unit/test_slack_store_tables.py
-# fails if slack_sdk's builders ever drift from these.
-# Tokens are stored encrypted (bot/slack/installations.py); a Fernet token is ~2.2 times as long as what it
-# holds, so these columns are wider than slack_sdk's String(200).
-TOKEN_COLUMN = 1000
-slack_installations = Table(
-    "slack_installations",
-    SQLModel.metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("client_id", String(32), nullable=False),
-    Column("app_id", String(32), nullable=False),
-    Column("enterprise_id", String(32)),
-    Column("enterprise_name", String(200)),
-    Column("enterprise_url", String(200)),
-    Column("team_id", String(32)),
-    Column("team_name", String(200)),
-    Column("bot_token", String(TOKEN_COLUMN)),
-    Column("bot_id", String(32)),
-    Column("bot_user_id", String(32)),
-    Column("bot_scopes", String(1000)),
-    Column("bot_refresh_token", String(TOKEN_COLUMN)),
-    Column("bot_token_expires_at", DateTime),
-    Column("user_id", String(32), nullable=False),
-    Column("user_token", String(TOKEN_COLUMN)),
-    Column("user_scopes", String(1000)),
-    Column("user_refresh_token", String(TOKEN_COLUMN)),
-    Column("user_token_expires_at", DateTime),
-    Column("incoming_webhook_url", String(200)),
-    Column("incoming_webhook_channel", String(200)),
-    Column("incoming_webhook_channel_id", String(200)),
-    Column("incoming_webhook_configuration_url", String(200)),
-    Column("is_enterprise_install", Boolean, default=False, nullable=False),
-    Column("token_type", String(32)),
-    Column("installed_at", DateTime, nullable=False, default=sqlfunc.now()),
-    Index("slack_installations_idx", "client_id", "enterprise_id", "team_id", "user_id", "installed_at"),
-)
-slack_bots = Table(
-    "slack_bots",
-    SQLModel.metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("client_id", String(32), nullable=False),
-    Column("app_id", String(32), nullable=False),
-    Column("enterprise_id", String(32)),
-    Column("enterprise_name", String(200)),
-    Column("team_id", String(32)),
-    Column("team_name", String(200)),
-    Column("bot_token", String(TOKEN_COLUMN)),
-    Column("bot_id", String(32)),
-    Column("bot_user_id", String(32)),
-    Column("bot_scopes", String(1000)),
-    Column("bot_refresh_token", String(TOKEN_COLUMN)),
-    Column("bot_token_expires_at", DateTime),
-    Column("is_enterprise_install", Boolean, default=False, nullable=False),
-    Column("installed_at", DateTime, nullable=False, default=sqlfunc.now()),
-    Index("slack_bots_idx", "client_id", "enterprise_id", "team_id", "installed_at"),
-)
-slack_oauth_states = Table(
-    "slack_oauth_states",
-    SQLModel.metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("state", String(200), nullable=False),
-    Column("expire_at", DateTime, nullable=False),
-)
 
 
 # --- the SEN dashboard's sign-in (issue 15; migration 0010_dashboard) ---------------------------------------
@@ -627,32 +530,5 @@ class DashboardSession(SQLModel, table=True):
     ended_at: datetime | None = None  # signed out
 
 
-class TeamsConversation(SQLModel, table=True):
-    """Where Teams can reach someone proactively: the conversation reference saved when they (or a team)
-    installed the app or first wrote to it. ``key`` is ``staff:<Entra object id>`` for a personal chat, or
-    ``channel`` for the school's team channel (the fallback when someone never installed the app)."""
-
-    __tablename__ = "teams_conversation"
-    __table_args__ = (UniqueConstraint("school_id", "key"),)
-    id: int | None = Field(default=None, primary_key=True)
-    school_id: int = Field(foreign_key="school.id")
-    key: str = Field(max_length=80)
-    tenant_id: str = Field(max_length=64)
-    conversation_id: str = Field(max_length=400)
-    service_url: str = Field(max_length=400)
-    bot_id: str = Field(max_length=100)
-    updated_at: datetime = Field(default_factory=utcnow)
-
-
-class GraphEvent(SQLModel, table=True):
-    """A statutory deadline pushed to the shared mailbox's calendar: the Graph event id, and the date it was
-    written with (so a changed date updates it, an unchanged one does nothing, a met deadline deletes it)."""
-
-    __tablename__ = "graph_event"
-    __table_args__ = (UniqueConstraint("school_id", "deadline_key"),)
-    id: int | None = Field(default=None, primary_key=True)
-    school_id: int = Field(foreign_key="school.id")
-    deadline_key: str = Field(max_length=120)
-    event_id: str = Field(max_length=400)
-    due_on: date
-    updated_at: datetime = Field(default_factory=utcnow)
+# Each chat surface's own tables live in its own folder (bot/<surface>/storage.py, with its migrations), never
+# here: bot/tables.py imports them all together with these.

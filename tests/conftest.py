@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import Engine, text
 
 from bot.commands import Reply, execute
-from db.engine import get_engine, migrate
+from bot.tables import migrate
+from db.engine import get_engine
 
 PG_URL = os.environ.get("SENDBOT_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]

@@ -33,6 +33,7 @@ def register(app: typer.Typer, run, engine, today) -> None:  # type: ignore[no-u
             from bot.security.crypto import CannotDecrypt, KeyMissing, rotate_stored
 
             try:
+                # engine() is bot.cli's: it imports bot.tables, so every surface has registered its encrypted columns.
                 counts = rotate_stored(engine())
             except (CannotDecrypt, KeyMissing) as e:
                 typer.echo(f"sendbot: {e}. Nothing was changed.", err=True)

@@ -12,8 +12,9 @@ from db.crypto import (
     Keyring,
     new_key,
     parse_keys,
+    register_encrypted,
     rotate_stored,
 )
 
 __all__ = ["ENCRYPTED", "ENV", "KEYRING", "TOKEN_PREFIX", "CannotDecrypt", "EncryptedText", "KeyMissing", "Keyring",
-           "new_key", "parse_keys", "rotate_stored"]
+           "new_key", "parse_keys", "register_encrypted", "rotate_stored"]

@@ -16,6 +16,7 @@ from bot.services.errors import Refused
 from bot.services.feed_links import revoke_for_staff
 from bot.services.groups import check_groups
 from bot.services.lookup import find_staff, staff_by_handle
+from bot.surface import CHANNEL
 from db import models as m
 
 HANDLE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -256,18 +257,19 @@ def settings_view(school: m.School) -> dict[str, str]:
     return view
 
 
-_CHANNEL = re.compile(r"<#[A-Z0-9]+(\|[^>]*)?>|#?[a-z0-9][a-z0-9_-]{0,79}", re.IGNORECASE)
+_CHANNEL_NAME = re.compile(r"#?[a-z0-9][a-z0-9_-]{0,79}", re.IGNORECASE)
 
 
 def _channel(text: str) -> str:
-    """A chat channel as typed (#sen-team), as Slack sends a picked one (<#C0123ABC|sen-team>), or none."""
+    """A chat channel as typed (#sen-team), a channel the surface picked (the canonical ``<#id|name>`` token,
+    kept exactly: ids are case-sensitive), or none."""
     if text.lower() in ("", "none", "off"):
         return ""
-    if not _CHANNEL.fullmatch(text):
+    if CHANNEL.fullmatch(text):
+        return text
+    if not _CHANNEL_NAME.fullmatch(text):
         raise Refused(f"reminders-channel takes a channel, like #sen-team (or none); '{text}' isn't one. Use a "
                       "private channel: reminders there show pupils' initials only.")
-    if text.startswith("<") or re.fullmatch(r"[CG][A-Z0-9]{6,}", text):  # a Slack channel id: keep it exactly
-        return text
     return f"#{text.lstrip('#').lower()}"
 
 

@@ -44,7 +44,7 @@ from bot.services.school import actor_for
 from bot.slack import dedupe, guard, home, modals, render
 from bot.slack.installations import ThreadedInstallationStore, ThreadedStateStore, installation_store, state_store
 from bot.slack.render import RUN_ACTION
-from bot.slack.text import command_text
+from bot.slack.text import channel_ids, command_text
 from bot.state import AppState
 from bot.surface import Asker
 from db.engine import transaction
@@ -104,9 +104,10 @@ class SlackBot:
         return Asker(PLATFORM, team_id, user_id, COMMAND, self.install_url)
 
     def run(self, team_id: str | None, user_id: str | None, text: str) -> Reply:
-        """Run one command as this Slack user: the core identifies them (bot.services.tenancy)."""
+        """Run one command as this Slack user: the core identifies them (bot.services.tenancy). Every way in
+        (slash command, button, form) comes here, so Slack's channel ids are made canonical here."""
         self.state.count("slack_commands")
-        return answer(self.state.engine, self.asker(team_id, user_id), text, self.state.today(),
+        return answer(self.state.engine, self.asker(team_id, user_id), channel_ids(text), self.state.today(),
                       limit=self.state.command_limit)
 
     def caller(self, team_id: str | None, user_id: str | None) -> tenancy.Caller | Reply:

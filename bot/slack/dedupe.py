@@ -10,8 +10,8 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, delete
 
+from bot.slack.storage import SlackEvent
 from db.engine import transaction
-from db.models import SlackEvent
 
 KEEP = timedelta(days=1)
 

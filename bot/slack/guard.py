@@ -31,8 +31,8 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import Message
 
+from bot.slack.storage import SlackRequestSeen
 from db.engine import transaction
-from db.models import SlackRequestSeen
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,6 @@ Slack id) or to the school's reminders channel.
 
 import asyncio
 import logging
-import re
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -33,6 +32,7 @@ from bot.config import Settings
 from bot.reminders.notifier import Address, DeliveryError, Outgoing, Sent
 from bot.reply import Reply
 from bot.slack.text import slack_user_id
+from bot.surface import CHANNEL
 
 log = logging.getLogger(__name__)
 _client_log = logging.getLogger("bot.slack.notify.client")
@@ -55,7 +55,6 @@ PERMANENT = {
     "invalid_blocks": "Slack rejected the message layout",
     "msg_too_long": "the message is too long for Slack",
 }
-_CHANNEL_MENTION = re.compile(r"<#([A-Z0-9]+)(?:\|[^>]*)?>")
 
 
 def default_token_for(settings: Settings) -> Callable[[int], str | None]:
@@ -77,7 +76,7 @@ def channel_for(to: Address) -> str:
             raise DeliveryError(f"@{to.handle} has no Slack user id, so Slack can't reach them: re-add them by "
                                 "their Slack mention (/sen staff add @Name role:…)", transient=False)
         return user_id
-    picked = _CHANNEL_MENTION.fullmatch(to.handle.strip())
+    picked = CHANNEL.fullmatch(to.handle.strip())  # the canonical channel token: its id is Slack's
     return picked.group(1) if picked else to.handle.strip()
 
 

@@ -10,8 +10,9 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from bot.teams.storage import TeamsConversation
 from db.engine import transaction
-from db.models import Staff, TeamsConversation, utcnow
+from db.models import Staff, utcnow
 
 CHANNEL = "channel"
 

@@ -39,8 +39,9 @@ from bot.config import Settings
 from bot.reply import Reply, initials
 from bot.rules.citations import KINDS
 from bot.services.deadlines import ensure_fresh
+from bot.teams.storage import GraphEvent
 from db.engine import transaction
-from db.models import Deadline, GraphEvent, Pupil, School, utcnow
+from db.models import Deadline, Pupil, School, utcnow
 
 if TYPE_CHECKING:
     from bot.state import Service

@@ -4,7 +4,10 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 from sqlmodel import SQLModel
 
-import db.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+import db.models  # noqa: F401  (registers the core's tables on SQLModel.metadata)
+
+# Each surface's tables are on the metadata too: alembic_config (db/engine.py) refuses to run until they are
+# registered, which importing bot/tables.py does (db never imports bot).
 
 config = context.config
 target_metadata = SQLModel.metadata

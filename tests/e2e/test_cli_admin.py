@@ -25,6 +25,25 @@ def test_migrate_creates_the_schema_and_can_run_again(cli: Cli, tmp_path: Path) 
     assert "up to date" in again.out
 
 
+def test_encryption_rotate_reaches_every_surface_s_tokens(cli: Cli, tmp_path: Path) -> None:
+    """The command line knows every surface's encrypted columns (Slack registers its Bolt tokens from its own
+    storage module): a Slack bot token stored before a key was set is encrypted by the rotation."""
+    from cryptography.fernet import Fernet
+
+    cli.ok("migrate")
+    with closing(sqlite3.connect(tmp_path / "sendbot.db")) as c:
+        c.execute("INSERT INTO slack_bots (client_id, app_id, team_id, bot_token, is_enterprise_install, "
+                  "installed_at) VALUES ('1.2', 'A0APP', 'T0OAK0001', 'xoxb-plain-token', 0, '2026-03-02')")
+        c.commit()
+    key = Fernet.generate_key().decode()
+    cli.extra_env["SENDBOT_ENCRYPTION_KEY"] = key
+    result = cli.ok("encryption", "rotate")
+    assert "1 value(s) in slack_bots" in result.out
+    with closing(sqlite3.connect(tmp_path / "sendbot.db")) as c:
+        [(stored,)] = c.execute("SELECT bot_token FROM slack_bots").fetchall()
+    assert stored != "xoxb-plain-token" and Fernet(key).decrypt(stored.encode()) == b"xoxb-plain-token"
+
+
 def test_an_unreachable_database_is_one_friendly_line_without_the_password(tmp_path: Path) -> None:
     r = Cli(tmp_path, "postgresql+psycopg://sendbot:s3cret@127.0.0.1:1/sendbot").refused(
         "chat", "--as", "alice", "help")

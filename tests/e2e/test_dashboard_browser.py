@@ -17,7 +17,8 @@ from dashboard_support import TODAY, Server, link_path, seed, serve
 
 from bot.commands import execute
 from bot.services.school import create_school
-from db.engine import get_engine, migrate, transaction
+from bot.tables import migrate
+from db.engine import get_engine, transaction
 from e2e.cdp import Browser, Page, find_axe, find_chromium
 
 CHROMIUM = find_chromium()

@@ -157,7 +157,7 @@ def test_readyz_says_what_is_wrong(db_url: str, engine: Engine, fake: FakeSlack)
         alive = httpx.get(f"{server.url}/healthz", timeout=30)
     finally:
         server.stop()
-        from db.engine import SCHEMA_HEAD
+        from bot.tables import SCHEMA_HEAD
 
         with engine.begin() as c:
             c.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": SCHEMA_HEAD})

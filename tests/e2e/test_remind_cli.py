@@ -15,8 +15,9 @@ from sqlmodel import Session, select
 
 from bot.commands import execute
 from bot.services.school import create_school
+from bot.tables import migrate
 from db import models as m
-from db.engine import get_engine, migrate, transaction
+from db.engine import get_engine, transaction
 
 SENDBOT = str(Path(sys.executable).parent / "sendbot")
 TUESDAY = "2026-03-03"

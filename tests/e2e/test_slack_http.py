@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from bot.commands import execute
 from bot.config import Settings
 from bot.services.tenancy import issue_claim_code
+from bot.slack.storage import SlackEvent
 from db.engine import transaction
 from db.models import (
     AuditLog,
@@ -26,7 +27,7 @@ from db.models import (
     ParentContact,
     ParentMeeting,
     Pupil,
-    SlackEvent,
+    School,
     Staff,
     StaffIdentity,
 )
@@ -168,6 +169,26 @@ def test_slack_mentions_links_and_entities_in_command_text(slack: SlackClient, e
     _, _, key = slack.command("staff list")
     assert f"<@{TEACHER}>" in text_of(reply_to(slack.fake, key)["blocks"])
 
+
+def test_a_slack_channel_picked_or_given_by_id_is_kept_exactly_and_reached(slack: SlackClient, engine: Engine,
+                                                                             school_id: int) -> None:
+    """Slack's channel syntax is the adapter's to read: a picked channel and a bare channel id reach the core as
+    the canonical channel token (kept exactly, id case and all); a typed name stays a name. Reminders to the
+    channel go to that id."""
+    from bot.reminders.notifier import Address
+    from bot.slack.notify import channel_for
+
+    def stored() -> str:
+        with Session(engine) as session:
+            return str(session.get(School, school_id).settings["reminders-channel"])  # type: ignore[union-attr]
+
+    for typed, kept, reached in [("<#C0SEN0001|sen-team>", "<#C0SEN0001|sen-team>", "C0SEN0001"),
+                                 ("C0123ABCD", "<#C0123ABCD>", "C0123ABCD"),
+                                 ("SEN-Team", "#sen-team", "#sen-team")]:
+        _, _, key = slack.command(f"settings reminders-channel:{typed}")
+        assert "reminders-channel" in text_of(reply_to(slack.fake, key)["blocks"]), typed
+        assert stored() == kept, typed
+        assert channel_for(Address("channel", stored())) == reached
 
 def test_another_workspace_is_not_this_school(slack: SlackClient, fake: FakeSlack, engine: Engine) -> None:
     add_pupil(slack)

@@ -11,7 +11,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from bot.commands import execute
-from db.models import GraphEvent, School
+from bot.teams.storage import GraphEvent
+from db.models import School
 from e2e.helpers import SENDBOT, clean_env
 from e2e.slack_support import free_port, wait_until
 from e2e.teams_support import (

@@ -51,3 +51,18 @@ def test_a_slack_only_server_imports_nothing_from_microsoft_and_teams_does(tmp_p
                            cwd=tmp_path, env=clean_env(db), capture_output=True, text=True, timeout=120)
     assert teams.returncode == 0, teams.stderr[-2000:]
     assert "'microsoft_agents'" in teams.stdout  # so the check above could fail
+
+
+def test_every_table_is_known_without_importing_a_chat_sdk(tmp_path) -> None:
+    """bot/tables.py (what migrations, copies and key rotation import) knows Slack's and Teams' tables from their
+    storage modules, which are plain SQLModel: no Slack SDK, and no [microsoft] extra, is loaded for them."""
+    code = ("import sys, bot.tables as t; print(sorted(t.METADATA.tables)); "
+            "print(sorted({m.split('.')[0] for m in sys.modules}))")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=clean_env(f"sqlite:///{tmp_path}/s.db"),
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    tables, modules = proc.stdout.splitlines()
+    for name in ("slack_installations", "slack_event", "slack_request_seen", "teams_conversation", "graph_event",
+                 "school"):
+        assert f"'{name}'" in tables
+    assert not [m for m in (*MICROSOFT, "slack_sdk", "slack_bolt") if f"'{m}'" in modules]

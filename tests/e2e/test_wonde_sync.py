@@ -92,7 +92,8 @@ def test_sendbot_run_syncs_nightly_at_half_past_three_when_wonde_is_configured(t
     from bot.server import services_for
     from bot.services.school import create_school
     from bot.state import AppState
-    from db.engine import get_engine, migrate, transaction
+    from bot.tables import migrate
+    from db.engine import get_engine, transaction
 
     url = sqlite_url(tmp_path)
     migrate(url)

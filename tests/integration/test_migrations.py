@@ -1,13 +1,17 @@
 """Alembic owns the schema: the migrations build exactly the tables the models describe."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
-from sqlmodel import SQLModel
 
-import db.models  # noqa: F401
-from db.engine import SCHEMA_HEAD, alembic_config, migrate, migrate_to, schema_is_current
+from bot.tables import METADATA, SCHEMA_HEAD, alembic_config, migrate, migrate_to, schema_is_current
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_schema_head_constant_matches_alembic_head() -> None:
@@ -15,9 +19,26 @@ def test_schema_head_constant_matches_alembic_head() -> None:
     assert script.get_current_head() == SCHEMA_HEAD
 
 
+def test_each_surface_keeps_its_own_migrations_in_one_chain() -> None:
+    """Slack's and Teams' tables are migrated from their own folders, with the revision ids a database that
+    already ran them has recorded, in the one linear chain (no branch: a single head, each revision one parent)."""
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    assert Path(script.get_revision("0004").path) == ROOT / "bot/slack/migrations/0004_slack.py"
+    assert Path(script.get_revision("0011_teams").path) == ROOT / "bot/teams/migrations/0011_teams.py"
+    assert list(script.get_heads()) == [SCHEMA_HEAD] and list(script.get_bases()) == ["0001"]
+    assert all(isinstance(r.down_revision, str) for r in script.walk_revisions() if r.revision != "0001")
+
+
+def test_the_core_alone_refuses_to_migrate_without_the_surfaces() -> None:
+    """db never imports bot: without bot.tables the chain has holes, and migrating says so plainly."""
+    done = subprocess.run([sys.executable, "-c", "from db.engine import migrate; migrate('sqlite://')"],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode != 0 and "import bot.tables before migrating" in done.stderr
+
+
 def test_migrations_match_the_models(engine: Engine) -> None:
     with engine.connect() as connection:
-        diff = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+        diff = compare_metadata(MigrationContext.configure(connection), METADATA)
     assert diff == [], f"models and migrations differ: {diff}"
 
 

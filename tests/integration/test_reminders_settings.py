@@ -82,8 +82,9 @@ def test_only_admins_change_the_policy(town: Town) -> None:
 CHANNELS = [
     ("sen-team", "#sen-team"),
     ("#SEN-Team", "#sen-team"),
-    ("<#C0123ABCD|sen-team>", "<#C0123ABCD|sen-team>"),
-    ("C0123ABCD", "C0123ABCD"),
+    ("<#C0123ABCD|sen-team>", "<#C0123ABCD|sen-team>"),  # the canonical channel token: kept exactly
+    ("<#C0123ABCD>", "<#C0123ABCD>"),  # (a bare Slack id becomes this in the Slack adapter: test_slack_http.py)
+    ("<#19:abc-DEF@thread.tacv2|SEN team>", "<#19:abc-DEF@thread.tacv2|SEN team>"),  # any surface's channel id
     ("none", ""),
 ]
 

@@ -19,7 +19,7 @@ CONTRACTS = [c["id"] for c in tomllib.loads((ROOT / "pyproject.toml").read_text(
 
 
 def test_the_import_rule_is_declared() -> None:
-    assert {"layers", "neutral", "sdk", "acyclic"} <= set(CONTRACTS)
+    assert {"layers", "neutral", "sdk", "acyclic", "storage"} <= set(CONTRACTS)
 
 
 @pytest.mark.parametrize("contract", CONTRACTS)

@@ -5,7 +5,7 @@ from datetime import date
 from bot.commands.words import tokenize
 from bot.reply import Action, Item, Reply
 from bot.slack import home, modals, render
-from bot.slack.text import command_text, escape
+from bot.slack.text import channel_ids, command_text, escape
 
 TODAY = date(2026, 3, 2)
 
@@ -90,6 +90,15 @@ def test_a_reply_in_a_modal() -> None:
 
 
 # --- Slack's forms in command text --------------------------------------------------------------------------
+
+
+def test_a_bare_slack_channel_id_given_to_a_channel_option_becomes_the_canonical_token() -> None:
+    assert channel_ids("settings reminders-channel:C0123ABCD") == "settings reminders-channel:<#C0123ABCD>"
+    assert channel_ids("settings reminders-channel:G0PRIV001 digest-day:friday") == \
+        "settings reminders-channel:<#G0PRIV001> digest-day:friday"
+    for kept in ("settings reminders-channel:<#C0SEN0001|sen-team>", "settings reminders-channel:sen-team",
+                 "pupil add C0123ABCD year:5", "settings reminders-channel:c0123abcd"):
+        assert channel_ids(kept) == kept
 
 
 def test_slack_entities_and_links_become_what_was_typed() -> None:

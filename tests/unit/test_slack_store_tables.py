@@ -7,8 +7,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import MetaData
 from sqlmodel import SQLModel
 
-import db.models  # noqa: F401  (declares the tables on SQLModel.metadata)
-from db.models import TOKEN_COLUMN
+from bot.slack.storage import TOKEN_COLUMN  # importing it declares Slack's tables on SQLModel.metadata
 
 TOKENS = {"bot_token", "bot_refresh_token", "user_token", "user_refresh_token"}
 

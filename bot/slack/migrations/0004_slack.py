@@ -4,7 +4,7 @@ Revision ID: 0004
 Revises: 0003
 
 Bolt's installation and OAuth-state stores (slack_sdk's SQLAlchemy stores: the columns are those of its
-table builders, declared in db/models.py and checked against them by a test) and the processed-events
+table builders, declared in bot/slack/storage.py and checked against them by a test) and the processed-events
 table that makes a retried Slack event a no-op.
 """
 
