@@ -6,7 +6,8 @@ Revises: 0008_security
 A teacher's /sen due and digest read the deadlines of the pupils they teach by ``(pupil_id, due)`` (or
 ``(pupil_id, kind, due)`` for a digest section of one kind) and their own by ``(staff_id, due)`` /
 ``(staff_id, kind, due)``, instead of walking the school's ``(school_id, due)`` index. ``(pupil_id, due)``
-replaces the index on ``pupil_id`` alone, which it covers. ANALYZE runs after every migration
+replaces the index on ``pupil_id`` alone, which it covers. The digest's overdue sections (the school's, the
+LA's) read ``(school_id, duty, due)``: the LA's deadlines are few among thousands overdue. ANALYZE runs after every migration
 (db.engine.migrate), so the planners know the new indexes.
 """
 
@@ -25,10 +26,12 @@ def upgrade() -> None:
         batch_op.create_index("ix_deadline_pupil_kind_due", ["pupil_id", "kind", "due"], unique=False)
         batch_op.create_index("ix_deadline_staff_due", ["staff_id", "due"], unique=False)
         batch_op.create_index("ix_deadline_staff_kind_due", ["staff_id", "kind", "due"], unique=False)
+        batch_op.create_index("ix_deadline_school_duty_due", ["school_id", "duty", "due"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("deadline", schema=None) as batch_op:
+        batch_op.drop_index("ix_deadline_school_duty_due")
         batch_op.drop_index("ix_deadline_staff_kind_due")
         batch_op.drop_index("ix_deadline_staff_due")
         batch_op.drop_index("ix_deadline_pupil_kind_due")
