@@ -1,5 +1,6 @@
 """Reading deadlines: what is due, the weekly digest, and the machine-readable list."""
 
+import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, cast
@@ -138,8 +139,11 @@ def _items(session: Session, school: m.School, today: date, *, pupil_id: int | N
             ids = bindparam("their_pupils", list(theirs.pupil_ids), type_=ARRAY(Integer))
             pupils, others = d.pupil_id == any_(ids), d.pupil_id != all_(ids)
         else:
-            pupils = d.pupil_id.in_(theirs.pupil_ids)
-            others = ~pupils
+            # SQLite: one JSON parameter too, read by json_each, rather than hundreds of parameters to bind.
+            ids_json = select(column("value", Integer)).select_from(
+                func.json_each(bindparam("their_pupils", json.dumps(theirs.pupil_ids))).table_valued("value"))
+            pupils = d.pupil_id.in_(ids_json)
+            others = d.pupil_id.not_in(ids_json)
         arms = [pupils, and_(d.staff_id == theirs.staff_id, or_(d.pupil_id.is_(None), others))]
     if not arms:
         conditions.append(d.school_id == school.id)
