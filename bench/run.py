@@ -541,6 +541,8 @@ def main() -> None:
     parser.add_argument("--url", default=None, help="database URL (default: a temporary SQLite file); a "
                         "PostgreSQL database is EMPTIED first")
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--only", choices=["commands"], default=None,
+                        help="commands: build the school and time the commands only (default: everything)")
     args = parser.parse_args()
     url = args.url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
     engine = get_engine(url)
@@ -558,7 +560,8 @@ def main() -> None:
                             .order_by(col(m.Pupil.id).desc())).first()
     assert some is not None
     results: dict[str, object] = {"size": args.size, "pupils": pupils, "deadlines": rows,
-                                  "database": engine.dialect.name, "build_s": round(built, 1)}
+                                  "database": engine.dialect.name, "build_s": round(built, 1),
+                                  "load average at the start (1 min)": round(os.getloadavg()[0], 1)}
     # How fast this machine is right now (a shared machine's neighbours slow everything): 0.2 s on a quiet one.
     start = time.perf_counter()
     sum(range(10_000_000))
@@ -584,6 +587,10 @@ def main() -> None:
         command(who, "due week")
         command(who, "due month")
         command(who, "digest")
+
+    if args.only == "commands":
+        write(results, args.size, engine.dialect.name, "-commands")
+        return
 
     # The first command of a new day (same term): no recompute, just the read.
     start = time.perf_counter()
@@ -698,9 +705,16 @@ def main() -> None:
     results["sendbot --help_ms"] = round(help_ms, 1)
     table.append(("sendbot --help (median of 5, subprocess)", f"{help_ms:7.1f} ms"))
 
+    write(results, args.size, engine.dialect.name)
+
+
+def write(results: dict[str, object], size: str, database: str, part: str = "") -> None:
+    # The machine may be shared: the load when the figures were taken goes with them.
+    results["load average at the end (1, 5, 15 min)"] = [round(x, 1) for x in os.getloadavg()]
+    print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     out = Path(__file__).parent / "results"
     out.mkdir(exist_ok=True)
-    path = out / f"{args.size}-{engine.dialect.name}-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
+    path = out / f"{size}-{database}{part}-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
     path.write_text(json.dumps(results, indent=2))
     print(f"written to {path}")
 

@@ -354,10 +354,17 @@ class Deadline(SQLModel, table=True):
         UniqueConstraint("school_id", "key"),
         Index("ix_deadline_school_due", "school_id", "due"),
         Index("ix_deadline_school_kind_due", "school_id", "kind", "due"),
+        # The digest's overdue sections, by duty (0014_speed3): LA deadlines are few among the school's overdue.
+        Index("ix_deadline_school_duty_due", "school_id", "duty", "due"),
+        # A teacher's lists read their pupils' deadlines and their own, by due date (0014_speed3).
+        Index("ix_deadline_pupil_due", "pupil_id", "due"),
+        Index("ix_deadline_pupil_kind_due", "pupil_id", "kind", "due"),
+        Index("ix_deadline_staff_due", "staff_id", "due"),
+        Index("ix_deadline_staff_kind_due", "staff_id", "kind", "due"),
     )
     id: int | None = Field(default=None, primary_key=True)
     school_id: int = Field(foreign_key="school.id")
-    pupil_id: int | None = Field(default=None, foreign_key="pupil.id", index=True)
+    pupil_id: int | None = Field(default=None, foreign_key="pupil.id")
     staff_id: int | None = Field(default=None, foreign_key="staff.id")
     key: str = Field(max_length=120)
     kind: str = Field(max_length=40)

@@ -2,8 +2,11 @@
 
 from dataclasses import dataclass
 
+from sqlalchemy import ColumnElement, or_
+from sqlmodel import col
+
 from bot.services.errors import Refused
-from bot.services.groups import shares_group
+from bot.services.groups import in_groups, shares_group
 from db.models import Pupil
 
 # A ta (teaching assistant) sees the pupils of the groups they support, and records and reviews those pupils'
@@ -54,6 +57,16 @@ class Actor:
             if self.role == "leader":
                 raise Refused(f"Leaders read deadlines and digests; a teacher or the SENCO must {doing}.")
             raise Refused(f"You can only {doing} for pupils you teach. Ask the SENCO if you need access.")
+
+
+def taught_pupils(actor: Actor) -> ColumnElement[bool]:
+    """``Actor.teaches`` in SQL over ``pupil``: their named pupils and the pupils of any group they teach or
+    support. The one definition of "their pupils" for lookups, lists and the digest."""
+    theirs: list[ColumnElement[bool]] = [col(Pupil.teacher_id) == actor.staff_id]
+    groups = in_groups(col(Pupil.class_name), actor.class_name)
+    if groups is not None:
+        theirs.append(groups)
+    return or_(*theirs)
 
 
 def _a(word: str) -> str:

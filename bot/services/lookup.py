@@ -7,9 +7,8 @@ from collections.abc import Collection
 from sqlalchemy import ColumnElement, and_, false, or_
 from sqlmodel import Session, col, select
 
-from bot.services.access import Actor
+from bot.services.access import Actor, taught_pupils
 from bot.services.errors import Refused
-from bot.services.groups import in_groups
 from db import models as m
 
 UPN = re.compile(r"^[A-Za-z]\d{11}[0-9A-Za-z]$")
@@ -27,13 +26,10 @@ def visible_pupils(actor: Actor, also: Collection[int] = ()) -> ColumnElement[bo
         return in_school
     if not actor.classroom:
         return and_(in_school, col(m.Pupil.id).in_(list(also))) if also else false()
-    mine = [col(m.Pupil.teacher_id) == actor.staff_id]
-    groups = in_groups(col(m.Pupil.class_name), actor.class_name)
-    if groups is not None:
-        mine.append(groups)
+    mine = taught_pupils(actor)
     if also:
-        mine.append(col(m.Pupil.id).in_(list(also)))
-    return and_(in_school, or_(*mine))
+        mine = or_(mine, col(m.Pupil.id).in_(list(also)))
+    return and_(in_school, mine)
 
 
 # A prefix as short as "a" may match hundreds: we fetch enough to list a few and to know there are more.

@@ -35,17 +35,24 @@ def captured(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
         event.remove(engine, "before_cursor_execute", keep)
 
 
-def full_scans(engine: Engine, statement: str, parameters: Any) -> list[str]:
-    """The big tables this statement reads end to end, per the database's own plan."""
+def plan_of(engine: Engine, statement: str, parameters: Any) -> list[str]:
+    """The database's own plan for this statement, one line per step (PostgreSQL: sequential scans off)."""
     with engine.connect() as c:
         if engine.dialect.name == "sqlite":
-            plan = [row[-1] for row in c.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)]
-            # "SCAN deadline" (no index at all); "SEARCH … USING INDEX" is what we want.
-            return [p for p in plan if re.match(rf"SCAN ({'|'.join(BIG)})\b(?! USING)", p)]
+            return [row[-1] for row in c.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)]
         c.exec_driver_sql("SET enable_seqscan = off")
         plan = [row[0] for row in c.exec_driver_sql(f"EXPLAIN {statement}", parameters)]
         c.exec_driver_sql("RESET enable_seqscan")
-        return [p for p in plan if re.search(rf"Seq Scan on ({'|'.join(BIG)})\b", p)]
+        return plan
+
+
+def full_scans(engine: Engine, statement: str, parameters: Any) -> list[str]:
+    """The big tables this statement reads end to end, per the database's own plan."""
+    plan = plan_of(engine, statement, parameters)
+    if engine.dialect.name == "sqlite":
+        # "SCAN deadline" (no index at all); "SEARCH … USING INDEX" is what we want.
+        return [p for p in plan if re.match(rf"SCAN ({'|'.join(BIG)})\b(?! USING)", p)]
+    return [p for p in plan if re.search(rf"Seq Scan on ({'|'.join(BIG)})\b", p)]
 
 
 def test_hot_queries_read_by_index(staffed, engine, probe):
@@ -68,3 +75,26 @@ def test_hot_queries_read_by_index(staffed, engine, probe):
     assert len(hot) > 20  # the commands above did read the big tables
     scanning = {s: scans for s, p in hot if (scans := full_scans(engine, s, p))}
     assert not scanning, "\n\n".join(f"{s}\n  -> {scans}" for s, scans in scanning.items())
+
+
+def test_a_teachers_lists_read_their_pupils_and_their_own_deadlines(staffed, engine, probe):
+    """A teacher sees a few hundred of a school's pupils: their lists and digest read those pupils' deadlines
+    (by pupil) and their own (by member of staff), never the school's deadlines in date order (which, at
+    10,000 pupils, read most of the school to find a teacher's 50)."""
+    chat = staffed
+    chat.ok("sue", "support start ava 8/9/2025")
+    chat.ok("sue", "ehcp issued ava 1/6/2025")
+    chat.ok("sue", "support start cara 8/9/2025")
+    with captured(engine) as statements:
+        for text in ("due week", "due month", "due overdue", "due term", "digest"):
+            chat.ok("alice", text)
+    lists = [(s, p) for s, p in statements if re.search(r"\bFROM deadline\b", s)]
+    assert len(lists) >= 10  # each list and digest section read the deadlines
+    plans = {s: plan_of(engine, s, p) for s, p in lists}
+    school_wide = {s: plan for s, plan in plans.items()
+                   if any(re.search(r"\bix_deadline_school_(kind_)?due\b", line) for line in plan)}
+    assert not school_wide, "\n\n".join(f"{s}\n  -> {plan}" for s, plan in school_wide.items())
+    for s, plan in plans.items():
+        # Both reads, each by its own index: the pupils' deadlines, and the teacher's own.
+        assert any(re.search(r"\bix_deadline_pupil_(kind_)?due\b", line) for line in plan), (s, plan)
+        assert any(re.search(r"\bix_deadline_staff_(kind_)?due\b", line) for line in plan), (s, plan)
