@@ -384,13 +384,8 @@ def senco_appointed(session: Session, actor: Actor, handle: str, display: str | 
     return appointment
 
 
-def senco_qualified(session: Session, actor: Actor, handle: str, display: str | None, qualified_on: date,
-                    award: str) -> m.SencoAppointment:
-    actor.require("admin", "senco", doing="record a SENCO qualification")
-    staff = find_staff(session, actor.school_id, handle, display)
-    if award == "nasenco" and qualified_on > NASENCO_LAST_DAY:
-        raise Refused("The NASENCO award only counts if completed before 1 Sep 2027 (SI 2024/535); after that "
-                      "the qualification is the NPQ for SENCOs: use award:npq.")
+def _latest_appointment(session: Session, staff: m.Staff) -> m.SencoAppointment:
+    """The SENCO's latest appointment, which a qualification or an NPQ enrolment belongs to."""
     appointment = session.exec(
         select(m.SencoAppointment).where(m.SencoAppointment.staff_id == staff.id)
         .order_by(m.SencoAppointment.appointed_on.desc())  # type: ignore[attr-defined]
@@ -398,6 +393,17 @@ def senco_qualified(session: Session, actor: Actor, handle: str, display: str | 
     if appointment is None:
         raise Refused(f"@{staff.handle} has no SENCO appointment recorded. Record it first: "
                       f"/sen senco appointed @{staff.handle} <date>")
+    return appointment
+
+
+def senco_qualified(session: Session, actor: Actor, handle: str, display: str | None, qualified_on: date,
+                    award: str) -> m.SencoAppointment:
+    actor.require("admin", "senco", doing="record a SENCO qualification")
+    staff = find_staff(session, actor.school_id, handle, display)
+    if award == "nasenco" and qualified_on > NASENCO_LAST_DAY:
+        raise Refused("The NASENCO award only counts if completed before 1 Sep 2027 (SI 2024/535); after that "
+                      "the qualification is the NPQ for SENCOs: use award:npq.")
+    appointment = _latest_appointment(session, staff)
     appointment.qualified_on = qualified_on
     appointment.award = award
     session.add(appointment)
@@ -412,13 +418,7 @@ def senco_enrolled(session: Session, actor: Actor, handle: str, display: str | N
     """The SENCO started the NPQ for SENCOs: the advisory enrolment deadline is met (RULES v2)."""
     actor.require("admin", "senco", doing="record a SENCO's NPQ enrolment")
     staff = find_staff(session, actor.school_id, handle, display)
-    appointment = session.exec(
-        select(m.SencoAppointment).where(m.SencoAppointment.staff_id == staff.id)
-        .order_by(m.SencoAppointment.appointed_on.desc())  # type: ignore[attr-defined]
-    ).first()
-    if appointment is None:
-        raise Refused(f"@{staff.handle} has no SENCO appointment recorded. Record it first: "
-                      f"/sen senco appointed @{staff.handle} <date>")
+    appointment = _latest_appointment(session, staff)
     appointment.enrolled_on = enrolled_on
     session.add(appointment)
     audit(session, actor, actor.school_id, "senco.enrolled")
